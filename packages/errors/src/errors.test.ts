@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest'
+import { AgentError, ErrorCode, isAgentError, isErrorCode, redactUrl, toAgentError } from './index.ts'
+
+describe('AgentError', () => {
+  it('carries code, transient flag and hint', () => {
+    const e = new AgentError(ErrorCode.SourceUnreachable, 'down', { transient: true, hint: 'retry' })
+    expect(e.code).toBe('source_unreachable')
+    expect(e.transient).toBe(true)
+    expect(e.hint).toBe('retry')
+    expect(e).toBeInstanceOf(Error)
+  })
+
+  it('defaults to permanent', () => {
+    expect(new AgentError(ErrorCode.Integrity, 'x').transient).toBe(false)
+  })
+
+  it('is recognised structurally, across package copies', () => {
+    expect(isAgentError({ code: 'integrity', message: 'm' })).toBe(true)
+    expect(isAgentError({ code: 'nope', message: 'm' })).toBe(false)
+    expect(isAgentError(new Error('x'))).toBe(false)
+    expect(isAgentError(null)).toBe(false)
+  })
+
+  it('wraps foreign errors without losing the cause', () => {
+    const cause = new TypeError('boom')
+    const e = toAgentError(cause, ErrorCode.Decrypt)
+    expect(e.code).toBe('decrypt')
+    expect(e.message).toBe('boom')
+    expect(e.cause).toBe(cause)
+    const same = new AgentError(ErrorCode.Rollback, 'r')
+    expect(toAgentError(same, ErrorCode.Internal)).toBe(same)
+  })
+
+  it('knows its codes', () => {
+    expect(isErrorCode('cache_expired')).toBe(true)
+    expect(isErrorCode('CACHE_EXPIRED')).toBe(false)
+  })
+})
+
+describe('redactUrl', () => {
+  it('hides userinfo and credential query parameters', () => {
+    const out = redactUrl('https://user:hunter2@example.com/a.json?token=abc&X-Amz-Signature=def&v=1')
+    expect(out).not.toContain('hunter2')
+    expect(out).not.toContain('abc')
+    expect(out).not.toContain('def')
+    expect(out).toContain('v=1')
+    expect(out).toContain('example.com/a.json')
+  })
+
+  it('leaves non-URLs alone', () => {
+    expect(redactUrl('/etc/clef/artifact.json')).toBe('/etc/clef/artifact.json')
+  })
+})

@@ -1,0 +1,4 @@
+export * from './vectors.ts'
+
+
+export * from './temp-dir.ts'
