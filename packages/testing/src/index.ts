@@ -1,4 +1,5 @@
 export * from './vectors.ts'
+export * from './pack.ts'
 
 
 export * from './temp-dir.ts'

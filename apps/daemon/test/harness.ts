@@ -1,0 +1,127 @@
+// Runs the real, built `clef-agent` bundle as a child process and talks to it over HTTP, so the
+// end-to-end tests see exactly what a user sees.
+import { spawn, type ChildProcess } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { createServer } from 'node:net'
+import { fileURLToPath } from 'node:url'
+
+/** The built daemon bundle (`pnpm build` writes it). */
+export const BUNDLE: string = fileURLToPath(new URL('../dist/clef-agent.cjs', import.meta.url))
+
+/** A free TCP port on 127.0.0.1 (bound and released). */
+export const freePort = (): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const srv = createServer()
+    srv.once('error', reject)
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address()
+      const port = typeof addr === 'object' && addr !== null ? addr.port : 0
+      srv.close(() => resolve(port))
+    })
+  })
+
+/** An HTTP answer, body parsed as JSON when it is JSON. */
+export interface Answer {
+  status: number
+  headers: Headers
+  text: string
+  json: unknown
+}
+
+/** A running daemon. Disposing it kills it. */
+export interface Daemon extends AsyncDisposable {
+  readonly port: number
+  readonly token: string
+  readonly proc: ChildProcess
+  /** Everything the daemon wrote to stdout and stderr so far. */
+  output(): string
+  get(path: string, opts?: { auth?: boolean; method?: string }): Promise<Answer>
+  /** Polls `check` until it returns true or `timeoutMs` passes (then throws with the output). */
+  waitFor(check: () => Promise<boolean>, timeoutMs?: number): Promise<void>
+  /** Sends `signal` and resolves the exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>
+}
+
+export const TEST_TOKEN = 'test-token-0123456789abcdef'
+
+const baseEnv = (): NodeJS.ProcessEnv => ({
+  PATH: process.env['PATH'],
+  HOME: process.env['HOME'],
+  TMPDIR: process.env['TMPDIR'],
+})
+
+/** Spawns the daemon with `env` (plus a port and token) and waits until it listens. */
+export const startDaemon = async (env: Record<string, string>, opts: { args?: string[] } = {}): Promise<Daemon> => {
+  if (!existsSync(BUNDLE)) throw new Error(`${BUNDLE} is missing: run pnpm build first`)
+  const port = env['CLEF_AGENT_PORT'] !== undefined ? Number(env['CLEF_AGENT_PORT']) : await freePort()
+  const token = env['CLEF_AGENT_TOKEN'] ?? TEST_TOKEN
+  const proc = spawn(process.execPath, [BUNDLE, ...(opts.args ?? [])], {
+    env: { ...baseEnv(), CLEF_AGENT_PORT: String(port), CLEF_AGENT_TOKEN: token, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let out = ''
+  proc.stdout?.on('data', (d: Buffer) => (out += d.toString()))
+  proc.stderr?.on('data', (d: Buffer) => (out += d.toString()))
+  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)))
+
+  const get = async (path: string, o: { auth?: boolean; method?: string } = {}): Promise<Answer> => {
+    const headers: Record<string, string> = o.auth === false ? {} : { authorization: `Bearer ${token}` }
+    const res = await fetch(`http://127.0.0.1:${port}${path}`, { method: o.method ?? 'GET', headers })
+    const text = await res.text()
+    let json: unknown
+    try {
+      json = JSON.parse(text)
+    } catch {
+      json = undefined
+    }
+    return { status: res.status, headers: res.headers, text, json }
+  }
+
+  const waitFor = async (check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> => {
+    const until = Date.now() + timeoutMs
+    for (;;) {
+      if (proc.exitCode !== null) throw new Error(`daemon exited with ${proc.exitCode}:\n${out}`)
+      if (await check().catch(() => false)) return
+      if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms; daemon output:\n${out}`)
+      await new Promise((r) => setTimeout(r, 20))
+    }
+  }
+
+  const stop = async (signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> => {
+    if (proc.exitCode === null) proc.kill(signal)
+    return exited
+  }
+
+  const daemon: Daemon = {
+    port,
+    token,
+    proc,
+    output: () => out,
+    get,
+    waitFor,
+    stop,
+    [Symbol.asyncDispose]: async () => {
+      if (proc.exitCode === null) proc.kill('SIGKILL')
+      await exited
+    },
+  }
+  await waitFor(async () => (await get('/v1/health', { auth: false })).status === 200)
+  return daemon
+}
+
+/** Waits until the daemon finished its first load: a revision or an error is known. */
+export const waitLoaded = (d: Daemon): Promise<void> =>
+  d.waitFor(async () => {
+    const h = (await d.get('/v1/health', { auth: false })).json as { revision: unknown; lastError: unknown }
+    return h.revision !== null || h.lastError !== null
+  })
+
+/** Runs the daemon to completion (for commands that exit) and returns code and output. */
+export const runDaemon = (args: string[], env: Record<string, string>): Promise<{ code: number | null; output: string }> =>
+  new Promise((resolve) => {
+    const proc = spawn(process.execPath, [BUNDLE, ...args], { env: { ...baseEnv(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+    let output = ''
+    proc.stdout.on('data', (d: Buffer) => (output += d.toString()))
+    proc.stderr.on('data', (d: Buffer) => (output += d.toString()))
+    proc.once('exit', (code) => resolve({ code, output }))
+  })

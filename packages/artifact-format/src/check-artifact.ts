@@ -1,0 +1,58 @@
+// Checks 4–6 of SPEC §1 on a parsed artifact: expiry, ciphertext hash, signature. Kept apart
+// from parsing so a cached artifact can be re-checked (expiry) without parsing it again.
+import { AgentError, ErrorCode } from '@clef-sh/errors'
+import { computeCiphertextHash } from './hash.ts'
+import { parseArtifact } from './parse-artifact.ts'
+import type { PackedArtifact } from './types.ts'
+import { verifySignature, type VerifyKey } from './verify.ts'
+
+/** Options of {@link checkArtifact} and {@link validateArtifact}. */
+export interface CheckOptions {
+  /** Current time, unix ms (injected clock). */
+  now: number
+  /** When set, the artifact must carry a signature that verifies under it. */
+  verifyKey?: VerifyKey | undefined
+}
+
+/** `expiresAt` in unix ms, or undefined when the artifact does not expire. */
+export const expiresAtMs = (artifact: PackedArtifact): number | undefined =>
+  artifact.expiresAt === undefined ? undefined : Date.parse(artifact.expiresAt)
+
+/** True when the artifact has an `expiresAt` at or before `now` (unix ms). */
+export const isExpired = (artifact: PackedArtifact, now: number): boolean => {
+  const at = expiresAtMs(artifact)
+  return at !== undefined && at <= now
+}
+
+/**
+ * Runs checks 4–6 of SPEC §1 in order.
+ * Throws AgentError `expired`, `integrity`, `signature_missing` or `signature_invalid`.
+ */
+export const checkArtifact = (artifact: PackedArtifact, opts: CheckOptions): void => {
+  if (isExpired(artifact, opts.now)) {
+    throw new AgentError(ErrorCode.Expired, `artifact expired at ${artifact.expiresAt ?? ''}`)
+  }
+  if (computeCiphertextHash(artifact.ciphertext) !== artifact.ciphertextHash) {
+    throw new AgentError(ErrorCode.Integrity, 'ciphertextHash does not match the ciphertext')
+  }
+  if (opts.verifyKey === undefined) return
+  if (artifact.signature === undefined || artifact.signature === '') {
+    throw new AgentError(ErrorCode.SignatureMissing, 'artifact is not signed but a verify key is configured')
+  }
+  if (!verifySignature(artifact, opts.verifyKey)) {
+    throw new AgentError(
+      ErrorCode.SignatureInvalid,
+      'artifact signature does not verify under the verify key',
+    )
+  }
+}
+
+/**
+ * Parses and checks artifact text (SPEC §1 checks 1–6) and returns the artifact, ready to decrypt.
+ * Throws the AgentErrors of {@link parseArtifact} and {@link checkArtifact}.
+ */
+export const validateArtifact = (text: string, opts: CheckOptions): PackedArtifact => {
+  const artifact = parseArtifact(text)
+  checkArtifact(artifact, opts)
+  return artifact
+}

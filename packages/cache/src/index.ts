@@ -1,0 +1,8 @@
+export { createSnapshotStore } from './snapshot-store.ts'
+export type { SnapshotStore } from './snapshot-store.ts'
+export { createFreshness } from './freshness.ts'
+export type { Freshness, FreshnessOptions } from './freshness.ts'
+export { createJitStore } from './jit-store.ts'
+export type { JitEntry, JitStore } from './jit-store.ts'
+export { createDiskCache } from './disk-cache.ts'
+export type { DiskCache, DiskCacheOptions } from './disk-cache.ts'

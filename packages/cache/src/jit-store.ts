@@ -1,0 +1,35 @@
+// JIT mode keeps only the validated, still-encrypted artifact between requests, so every request
+// has to decrypt and the KMS stays the live authorization gate (SPEC §6). Never plaintext.
+
+/** What the JIT store holds: the encrypted artifact as text and as a validated object. */
+export interface JitEntry<A> {
+  /** The artifact text exactly as fetched (still encrypted). */
+  readonly text: string
+  /** The validated artifact object (still encrypted). */
+  readonly artifact: A
+  readonly revision: string
+}
+
+/** Holds the current validated encrypted artifact of JIT mode. */
+export interface JitStore<A> {
+  get(): JitEntry<A> | undefined
+  /** Replaces the entry in one step and returns the previous one. */
+  set(entry: JitEntry<A>): JitEntry<A> | undefined
+  clear(): void
+}
+
+/** Creates an empty {@link JitStore}. */
+export const createJitStore = <A>(): JitStore<A> => {
+  let current: JitEntry<A> | undefined
+  return {
+    get: () => current,
+    set: (entry) => {
+      const previous = current
+      current = entry
+      return previous
+    },
+    clear: () => {
+      current = undefined
+    },
+  }
+}

@@ -1,0 +1,72 @@
+// The one Decryptor of the agent: picks age or KMS envelope per artifact (the artifact says which)
+// and turns the plaintext into SecretValues. Everything expensive is prepared once, here.
+import type { PackedArtifact, SecretValues } from '@clef-sh/artifact-format'
+import { AgentError, ErrorCode } from '@clef-sh/errors'
+import { createAgeDecrypt, type AgeDecrypt } from './age-decrypt.ts'
+import type { DecryptOptions, Decryptor, KmsUnwrapper } from './decryptor.ts'
+import { decryptEnvelope } from './envelope-decrypt.ts'
+import { parseSecretValues } from './secret-values.ts'
+
+/**
+ * Resolves the KMS adapter of an envelope's `provider` (`aws`, …). Async so that heavy SDKs are
+ * imported only when an envelope artifact shows up. Throws AgentError `kms_unsupported_provider`
+ * for providers it does not know.
+ */
+export type KmsResolver = (provider: string) => Promise<KmsUnwrapper>
+
+/** Options of {@link createDecryptor}. */
+export interface DecryptorOptions {
+  /** `AGE-SECRET-KEY-1…` or `AGE-SECRET-KEY-PQ-1…`; needed for age artifacts only. */
+  ageIdentity?: string | undefined
+  /** Needed for KMS envelope artifacts only. */
+  kms?: KmsResolver | undefined
+}
+
+const noAgeIdentity = async (): Promise<never> => {
+  throw new AgentError(ErrorCode.Decrypt, 'artifact is age-encrypted but no age identity is configured', {
+    hint: 'set CLEF_AGENT_AGE_KEY or CLEF_AGENT_AGE_KEY_FILE',
+  })
+}
+
+const resolveUnwrapper = async (kms: KmsResolver | undefined, provider: string): Promise<KmsUnwrapper> => {
+  if (kms === undefined) {
+    throw new AgentError(
+      ErrorCode.KmsUnsupportedProvider,
+      `artifact uses a KMS envelope (provider ${provider}) but no KMS provider is configured`,
+    )
+  }
+  return kms(provider)
+}
+
+/**
+ * Creates a Decryptor. Artifacts without `envelope` are decrypted with the age identity, those
+ * with one through the KMS resolver. The age identity is parsed once, here: a malformed one throws
+ * AgentError `config_invalid`. `decrypt` throws `decrypt` (no age identity, wrong key, corrupt
+ * ciphertext, bad payload), `kms_unsupported_provider` (no resolver, unknown provider) or
+ * `kms_unwrap`.
+ */
+export const createDecryptor = (opts: DecryptorOptions): Decryptor => {
+  const age: AgeDecrypt = opts.ageIdentity === undefined ? noAgeIdentity : createAgeDecrypt(opts.ageIdentity)
+
+  const plaintextOf = async (
+    artifact: PackedArtifact,
+    signal: AbortSignal | undefined,
+  ): Promise<Uint8Array> => {
+    const envelope = artifact.envelope
+    if (envelope === undefined) return age(Buffer.from(artifact.ciphertext, 'base64'))
+    const unwrapper = await resolveUnwrapper(opts.kms, envelope.provider)
+    return decryptEnvelope({ envelope, ciphertext: artifact.ciphertext, unwrapper, signal })
+  }
+
+  return {
+    async decrypt(artifact: PackedArtifact, callOpts: DecryptOptions = {}): Promise<SecretValues> {
+      const plaintext = await plaintextOf(artifact, callOpts.signal)
+      try {
+        return parseSecretValues(plaintext)
+      } finally {
+        // The parsed strings are what we serve; the raw bytes need not outlive them.
+        plaintext.fill(0)
+      }
+    },
+  }
+}

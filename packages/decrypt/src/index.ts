@@ -1,0 +1,5 @@
+export { createDecryptor } from './create-decryptor.ts'
+export { parseAgeKeyFile } from './age-key-file.ts'
+export { parseSecretValues } from './secret-values.ts'
+export type { DecryptorOptions, KmsResolver } from './create-decryptor.ts'
+export type { DecryptOptions, Decryptor, KmsUnwrapper, UnwrapRequest } from './decryptor.ts'

@@ -1,0 +1,59 @@
+// Serializes one revision's secrets once, so the hot path only writes bytes. Per-key bodies are
+// built on first lookup: large artifacts carry thousands of keys that are rarely asked one by one.
+import type { KeyLookup, ServedSecrets } from './reader.ts'
+
+const NOT_FOUND: KeyLookup = Object.freeze({ found: false, ambiguous: false })
+const AMBIGUOUS: KeyLookup = Object.freeze({ found: false, ambiguous: true })
+
+/** Marks a name that resolves to more than one secret. */
+const CLASH: unique symbol = Symbol('clash')
+type Resolved = string | typeof CLASH
+
+const addName = (index: Map<string, Resolved>, name: string, value: string): void => {
+  index.set(name, index.has(name) ? CLASH : value)
+}
+
+/** Flat names (`ns__key`) and bare keys, each mapped to its value or to CLASH when it is not unique. */
+const buildIndexes = (
+  values: Record<string, Record<string, string>>,
+): { flat: Map<string, Resolved>; bare: Map<string, Resolved> } => {
+  const flat = new Map<string, Resolved>()
+  const bare = new Map<string, Resolved>()
+  for (const [namespace, keys] of Object.entries(values)) {
+    for (const [key, value] of Object.entries(keys)) {
+      addName(flat, `${namespace}__${key}`, value)
+      addName(bare, key, value)
+    }
+  }
+  return { flat, bare }
+}
+
+/**
+ * Serializes `values` (`{ namespace: { key: value } }`) of one revision: `allBody` is the JSON of
+ * `values` in its own order, `keysBody` the JSON list of flat names. `lookup(name)` resolves a flat
+ * name `ns__key` first, then a bare key unique across namespaces; a bare key found in several
+ * namespaces (or a flat name two namespaces produce) is `ambiguous`. The `{key, value}` body of a
+ * found name is built on its first lookup and memoized; unknown names are never stored.
+ */
+export const createServedSecrets = (
+  revision: string,
+  values: Record<string, Record<string, string>>,
+): ServedSecrets => {
+  const encoder = new TextEncoder()
+  const { flat, bare } = buildIndexes(values)
+  const bodies = new Map<string, KeyLookup>()
+  const resolve = (name: string): KeyLookup => {
+    const value = flat.get(name) ?? bare.get(name)
+    if (value === undefined) return NOT_FOUND
+    if (value === CLASH) return AMBIGUOUS
+    const found: KeyLookup = { found: true, body: encoder.encode(JSON.stringify({ key: name, value })) }
+    bodies.set(name, found)
+    return found
+  }
+  return {
+    revision,
+    allBody: encoder.encode(JSON.stringify(values)),
+    keysBody: encoder.encode(JSON.stringify([...flat.keys()])),
+    lookup: (name) => bodies.get(name) ?? resolve(name),
+  }
+}

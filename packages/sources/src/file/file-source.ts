@@ -1,0 +1,76 @@
+// Reads the artifact from a local path (a mounted volume, a file written by a sidecar). The
+// etag is the SHA-256 of the bytes, so an unchanged file is reported as unchanged.
+import { createHash } from 'node:crypto'
+import { open } from 'node:fs/promises'
+import { ErrorCode } from '@clef-sh/errors'
+import { SourceError } from '../errors.ts'
+import { DEFAULT_MAX_BYTES, decodeUtf8 } from '../limits.ts'
+import type { ArtifactSource, FetchRequest, FetchResult } from '../source.ts'
+import { describeFile, fileErrorToSourceError, fileFailure } from './file-errors.ts'
+
+/** Options of {@link FileSource}. */
+export interface FileSourceOptions {
+  path: string
+  /** Size cap in bytes. Default 16 MiB. */
+  maxBytes?: number | undefined
+}
+
+/**
+ * An artifact in a local file. `fetch` throws {@link SourceError}: `source_not_found` (missing),
+ * `source_auth` (permission denied), `source_too_large`, `source_invalid_response` (not a
+ * regular file, not UTF-8) and `source_unreachable` (other I/O failures, aborts; transient).
+ */
+export class FileSource implements ArtifactSource {
+  readonly kind = 'file'
+  readonly #path: string
+  readonly #maxBytes: number
+
+  constructor(opts: FileSourceOptions) {
+    this.#path = opts.path
+    this.#maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES
+  }
+
+  async fetch(req: FetchRequest): Promise<FetchResult> {
+    const bytes = await this.#read(req.signal)
+    const etag = createHash('sha256').update(bytes).digest('hex')
+    if (etag === req.etag) return { changed: false, etag }
+    const body = decodeUtf8(bytes)
+    if (body === undefined) throw fileFailure(this.#path, ErrorCode.SourceInvalidResponse, 'not valid UTF-8')
+    return { changed: true, body, etag }
+  }
+
+  describe(): string {
+    return describeFile(this.#path)
+  }
+
+  // One handle for stat and read, so an atomic rename between the two cannot slip a different
+  // (possibly oversized) file past the size check.
+  async #read(signal: AbortSignal): Promise<Buffer> {
+    try {
+      signal.throwIfAborted()
+      await using handle = await open(this.#path, 'r')
+      const stat = await handle.stat()
+      if (!stat.isFile()) {
+        const hint = 'the file source must name the packed artifact file itself'
+        throw fileFailure(this.#path, ErrorCode.SourceInvalidResponse, 'not a regular file', { hint })
+      }
+      this.#checkSize(stat.size)
+      const bytes = await handle.readFile({ signal })
+      this.#checkSize(bytes.length)
+      return bytes
+    } catch (e) {
+      if (e instanceof SourceError) throw e
+      if (signal.aborted) {
+        throw fileFailure(this.#path, ErrorCode.SourceUnreachable, 'aborted', { cause: e, transient: true })
+      }
+      throw fileErrorToSourceError(e, this.#path)
+    }
+  }
+
+  #checkSize(size: number): void {
+    if (size <= this.#maxBytes) return
+    throw fileFailure(this.#path, ErrorCode.SourceTooLarge, `${size} bytes exceed the ${this.#maxBytes}-byte cap`, {
+      hint: 'check that the path names a packed artifact, or raise the size cap',
+    })
+  }
+}
