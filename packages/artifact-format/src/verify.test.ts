@@ -74,9 +74,9 @@ describe('buildSigningPayload', () => {
 })
 
 describe('parseVerifyKey', () => {
-  it('recognises Ed25519 and P-256 keys, tolerating surrounding whitespace', () => {
+  it('recognises Ed25519 and P-256 keys, tolerating whitespace and line wrapping', () => {
     expect(parseVerifyKey(ED_SPKI).type).toBe('ed25519')
-    expect(parseVerifyKey(`  ${EC_SPKI}\n`).type).toBe('ecdsa-p256')
+    expect(parseVerifyKey(`  ${EC_SPKI.slice(0, 40)}\n${EC_SPKI.slice(40)}\n`).type).toBe('ecdsa-p256')
   })
 
   it.each([['not base64 at all!'], [''], ['AAAA'], [Buffer.from('hello world').toString('base64')]])(

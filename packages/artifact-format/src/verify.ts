@@ -20,7 +20,7 @@ const invalidKey = (why: string, cause?: unknown): AgentError =>
   })
 
 const importSpki = (base64Spki: string): KeyObject => {
-  const text = base64Spki.trim()
+  const text = base64Spki.replace(/\s+/g, '')
   if (!BASE64.test(text)) throw invalidKey('is not base64')
   try {
     return createPublicKey({ key: Buffer.from(text, 'base64'), format: 'der', type: 'spki' })
@@ -31,7 +31,7 @@ const importSpki = (base64Spki: string): KeyObject => {
 }
 
 /**
- * Parses a base64 DER SPKI public key (whitespace around it is ignored).
+ * Parses a base64 DER SPKI public key (whitespace, including line breaks, is ignored).
  * Throws AgentError `config_invalid` for garbage or for any key other than Ed25519 / EC P-256; the
  * message never contains the key.
  */

@@ -1,7 +1,7 @@
 // The one Decryptor of the agent: picks age or KMS envelope per artifact (the artifact says which)
 // and turns the plaintext into SecretValues. Everything expensive is prepared once, here.
 import type { PackedArtifact, SecretValues } from '@clef-sh/artifact-format'
-import { AgentError, ErrorCode } from '@clef-sh/errors'
+import { AgentError, ErrorCode, toAgentError } from '@clef-sh/errors'
 import { createAgeDecrypt, type AgeDecrypt } from './age-decrypt.ts'
 import type { DecryptOptions, Decryptor, KmsUnwrapper } from './decryptor.ts'
 import { decryptEnvelope } from './envelope-decrypt.ts'
@@ -35,7 +35,12 @@ const resolveUnwrapper = async (kms: KmsResolver | undefined, provider: string):
       `artifact uses a KMS envelope (provider ${provider}) but no KMS provider is configured`,
     )
   }
-  return kms(provider)
+  try {
+    return await kms(provider)
+  } catch (e) {
+    // e.g. the provider's SDK failed to load: the unwrap cannot happen, maybe next time it can.
+    throw toAgentError(e, ErrorCode.KmsUnwrap)
+  }
 }
 
 /**

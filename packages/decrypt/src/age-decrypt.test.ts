@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest'
+import { loadVectors, vector } from '@clef-sh/testing'
+import { createDecryptor } from './index.ts'
+import { artifactOf, failure, resolverFor } from './test-helpers.ts'
+
+const okAgeVectors = loadVectors().filter((v) => v.expect.ok && v.ageKey !== null)
+
+describe('age artifacts', () => {
+  it('covers the X25519, hybrid post-quantum and large vectors', () => {
+    expect(okAgeVectors.map((v) => v.name)).toEqual(
+      expect.arrayContaining(['age-basic', 'age-multi-namespace', 'age-pq-hybrid', 'large-5000-keys']),
+    )
+  })
+
+  for (const v of okAgeVectors) {
+    it(`${v.name}: decrypts to exactly the expected values, in order`, async () => {
+      if (!v.expect.ok || v.ageKey === null) throw new Error('filtered above')
+      const values = await createDecryptor({ ageIdentity: v.ageKey }).decrypt(artifactOf(v.name))
+      expect(values).toStrictEqual(v.expect.values)
+      expect(JSON.stringify(values)).toBe(JSON.stringify(v.expect.values))
+    })
+  }
+
+  it('wrong-age-key: refuses with decrypt, without key material in the message', async () => {
+    const v = vector('wrong-age-key')
+    const err = await failure(createDecryptor({ ageIdentity: v.ageKey ?? '' }).decrypt(artifactOf(v.name)))
+    expect(err.code).toBe('decrypt')
+    expect(err.message).toMatch(/^age decryption failed: /)
+    expect(err.message).not.toContain(v.ageKey?.slice(15, 40))
+  })
+
+  it('reuses one decryptor across calls', async () => {
+    const v = vector('age-basic')
+    const d = createDecryptor({ ageIdentity: v.ageKey ?? '' })
+    const [a, b] = await Promise.all([d.decrypt(artifactOf(v.name)), d.decrypt(artifactOf(v.name))])
+    expect(a).toEqual(b)
+  })
+
+  it('needs an age identity for an age artifact', async () => {
+    const err = await failure(createDecryptor({ kms: resolverFor() }).decrypt(artifactOf('age-basic')))
+    expect(err.code).toBe('decrypt')
+    expect(err.message).toMatch(/no age identity/)
+    expect(err.hint).toContain('CLEF_AGENT_AGE_KEY')
+  })
+
+  it('refuses a malformed identity at construction as config_invalid, without echoing it', () => {
+    for (const bad of [
+      'AGE-SECRET-KEY-1NOTBECH32',
+      'age1ehw8df269x6x7t6fsuqfquyskzvhhnha8nmn9s98vyedjztcjvvqz2gey3',
+    ]) {
+      let err: unknown
+      try {
+        createDecryptor({ ageIdentity: bad })
+      } catch (e) {
+        err = e
+      }
+      expect(err).toMatchObject({ code: 'config_invalid' })
+      expect((err as Error).message).not.toContain(bad)
+    }
+  })
+
+  it('refuses an age ciphertext that is not an age file', async () => {
+    const a = { ...artifactOf('age-basic'), ciphertext: Buffer.from('not an age file').toString('base64') }
+    const err = await failure(createDecryptor({ ageIdentity: vector('age-basic').ageKey ?? '' }).decrypt(a))
+    expect(err.code).toBe('decrypt')
+  })
+})
