@@ -9,13 +9,15 @@ const DENIED: ReadonlySet<string> = new Set(['EACCES', 'EPERM'])
 /** The `describe()` of a file source. */
 export const describeFile = (path: string): string => `file:${path}`
 
+/** What went wrong with a file, for {@link fileFailure}. */
+export interface FileProblem extends AgentErrorOptions {
+  code: ErrorCode
+  detail: string
+}
+
 /** A {@link SourceError} about `path`, with a message like `[READ] "/etc/a.json": detail`. */
-export const fileFailure = (
-  path: string,
-  code: ErrorCode,
-  detail: string,
-  opts: AgentErrorOptions = {},
-): SourceError => new SourceError(code, `[READ] "${path}": ${detail}`, { ...opts, source: describeFile(path) })
+export const fileFailure = (path: string, { code, detail, ...opts }: FileProblem): SourceError =>
+  new SourceError(code, `[READ] "${path}": ${detail}`, { ...opts, source: describeFile(path) })
 
 const errnoCode = (e: unknown): string | undefined =>
   typeof e === 'object' && e !== null && 'code' in e && typeof e.code === 'string' ? e.code : undefined
@@ -28,12 +30,18 @@ const errnoCode = (e: unknown): string | undefined =>
 export const fileErrorToSourceError = (e: unknown, path: string): SourceError => {
   const code = errnoCode(e)
   if (code !== undefined && NOT_FOUND.has(code)) {
-    return fileFailure(path, ErrorCode.SourceNotFound, `no such file (${code})`, { cause: e, hint: HINT_NOT_PACKED })
+    const detail = `no such file (${code})`
+    return fileFailure(path, { code: ErrorCode.SourceNotFound, detail, cause: e, hint: HINT_NOT_PACKED })
   }
   if (code !== undefined && DENIED.has(code)) {
     const hint = 'check that the agent user may read the file (owner, mode, mount options)'
-    return fileFailure(path, ErrorCode.SourceAuth, `permission denied (${code})`, { cause: e, hint })
+    return fileFailure(path, {
+      code: ErrorCode.SourceAuth,
+      detail: `permission denied (${code})`,
+      cause: e,
+      hint,
+    })
   }
   const detail = `read failed (${code ?? 'unknown error'})`
-  return fileFailure(path, ErrorCode.SourceUnreachable, detail, { cause: e, transient: true })
+  return fileFailure(path, { code: ErrorCode.SourceUnreachable, detail, cause: e, transient: true })
 }

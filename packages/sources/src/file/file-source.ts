@@ -35,7 +35,9 @@ export class FileSource implements ArtifactSource {
     const etag = createHash('sha256').update(bytes).digest('hex')
     if (etag === req.etag) return { changed: false, etag }
     const body = decodeUtf8(bytes)
-    if (body === undefined) throw fileFailure(this.#path, ErrorCode.SourceInvalidResponse, 'not valid UTF-8')
+    if (body === undefined) {
+      throw fileFailure(this.#path, { code: ErrorCode.SourceInvalidResponse, detail: 'not valid UTF-8' })
+    }
     return { changed: true, body, etag }
   }
 
@@ -52,7 +54,11 @@ export class FileSource implements ArtifactSource {
       const stat = await handle.stat()
       if (!stat.isFile()) {
         const hint = 'the file source must name the packed artifact file itself'
-        throw fileFailure(this.#path, ErrorCode.SourceInvalidResponse, 'not a regular file', { hint })
+        throw fileFailure(this.#path, {
+          code: ErrorCode.SourceInvalidResponse,
+          detail: 'not a regular file',
+          hint,
+        })
       }
       this.#checkSize(stat.size)
       const bytes = await handle.readFile({ signal })
@@ -61,7 +67,12 @@ export class FileSource implements ArtifactSource {
     } catch (e) {
       if (e instanceof SourceError) throw e
       if (signal.aborted) {
-        throw fileFailure(this.#path, ErrorCode.SourceUnreachable, 'aborted', { cause: e, transient: true })
+        throw fileFailure(this.#path, {
+          code: ErrorCode.SourceUnreachable,
+          detail: 'aborted',
+          cause: e,
+          transient: true,
+        })
       }
       throw fileErrorToSourceError(e, this.#path)
     }
@@ -69,7 +80,9 @@ export class FileSource implements ArtifactSource {
 
   #checkSize(size: number): void {
     if (size <= this.#maxBytes) return
-    throw fileFailure(this.#path, ErrorCode.SourceTooLarge, `${size} bytes exceed the ${this.#maxBytes}-byte cap`, {
+    throw fileFailure(this.#path, {
+      code: ErrorCode.SourceTooLarge,
+      detail: `${size} bytes exceed the ${this.#maxBytes}-byte cap`,
       hint: 'check that the path names a packed artifact, or raise the size cap',
     })
   }
