@@ -17,7 +17,7 @@ const fail = (line: string): never => {
 }
 
 const run = async (env: NodeJS.ProcessEnv, demo: boolean): Promise<void> => {
-  const parsed = parseConfig(env, { tmpdir: tmpdir(), uid: process.getuid?.() })
+  const parsed = parseConfig(env, { tmpdir: tmpdir(), uid: process.getuid?.() ?? 'user' })
   if (!parsed.ok) {
     for (const issue of parsed.issues) process.stderr.write(`clef-agent: ${issue.variable}: ${issue.message}\n`)
     return fail(`invalid configuration (${parsed.issues.length} problem(s)); see the README for every variable`)
@@ -26,8 +26,8 @@ const run = async (env: NodeJS.ProcessEnv, demo: boolean): Promise<void> => {
   const logger = createLogger({ level: config.logLevel, format: config.logFormat })
   const token = await resolveToken(config)
   const agent = createAgent(config, { logger })
-  const api = await serveApi(agent.reader, { token: token.token, port: config.port }).catch((e: unknown) =>
-    fail(`cannot listen on 127.0.0.1:${config.port}: ${e instanceof Error ? e.message : String(e)}`),
+  const api = await serveApi(agent.reader, { token: token.token, port: config.port, logger }).catch((e: unknown) =>
+    fail(e instanceof Error ? e.message : String(e)),
   )
   logger.info('listening', { url: `http://127.0.0.1:${api.port}`, token: token.origin, tokenFile: token.path })
 
@@ -53,8 +53,7 @@ const main = async (argv: readonly string[], env: NodeJS.ProcessEnv): Promise<vo
     case 'run':
       return run(command.demo ? demoEnv(env) : env, command.demo)
     case 'healthcheck':
-      process.exit((await checkReady(Number(env['CLEF_AGENT_PORT'] ?? 7779))) ? 0 : 1)
-      return
+      return process.exit((await checkReady(Number(env['CLEF_AGENT_PORT'] ?? 7779))) ? 0 : 1)
     case 'version':
       process.stdout.write(`clef-agent ${pkg.version}\n`)
       return

@@ -2,9 +2,7 @@
 // agent-core; agent-core (or a test) hands it something of this shape.
 
 /** Outcome of looking up one secret by name. */
-export type KeyLookup =
-  | { found: true; body: Uint8Array }
-  | { found: false; ambiguous: boolean }
+export type KeyLookup = { found: true; body: Uint8Array } | { found: false; ambiguous: boolean }
 
 /**
  * The secrets of one revision, serialized once. Bodies are UTF-8 JSON, ready to write:

@@ -1,0 +1,44 @@
+// The HTTP API of SPEC §7 as a Hono app. Routes are thin: each hands the request's Host and
+// Authorization to the shared core and turns its Reply into a Response, synchronously when it can.
+import { Hono, type Context } from 'hono'
+import { createApiCore, isPromise, type ApiCore, type ApiOptions, type Credentials } from './api-core.ts'
+import type { AgentReader } from './reader.ts'
+import { errorReply, type Reply } from './replies.ts'
+
+const toResponse = (reply: Reply): Response =>
+  new Response(reply.body, { status: reply.status, headers: reply.headers as Record<string, string> })
+
+// No middleware on purpose: a single matched handler lets Hono return the Response without a
+// promise, which keeps the cached-mode hot path synchronous end to end.
+const send = (reply: Reply | Promise<Reply>): Response | Promise<Response> =>
+  isPromise(reply) ? reply.then(toResponse) : toResponse(reply)
+
+const credentials = (c: Context): Credentials => ({
+  host: c.req.header('host'),
+  authorization: c.req.header('authorization'),
+})
+
+/** The Hono app over an existing core (serveApi shares the core with its node fast path). */
+export const createAppFromCore = (core: ApiCore): Hono => {
+  const app = new Hono()
+  app.get('/v1/health', (c) => send(core.handle('health', credentials(c))))
+  app.get('/v1/ready', (c) => send(core.handle('ready', credentials(c))))
+  app.get('/v1/secrets', (c) => send(core.handle('secrets', credentials(c))))
+  app.get('/v1/secrets/:key', (c) => send(core.handle('secret', credentials(c), c.req.param('key'))))
+  app.get('/v1/keys', (c) => send(core.handle('keys', credentials(c))))
+  app.post('/v1/refresh', (c) => send(core.handle('refresh', credentials(c))))
+  app.get('/v1/metrics', (c) => send(core.handle('metrics', credentials(c))))
+  app.notFound((c) => toResponse(core.unmatched(credentials(c), c.req.path)))
+  app.onError((e) => toResponse(errorReply(e)))
+  return app
+}
+
+/**
+ * The agent's HTTP API (SPEC §7) over `reader`. Every request passes the Host guard
+ * (`forbidden_host`, 403); `/v1/secrets`, `/v1/secrets/:key`, `/v1/keys` and `/v1/refresh` need
+ * `Authorization: Bearer <token>` (`unauthorized`, 401). Errors are `{ error, code }` with the status
+ * of `STATUS[code]`; anything that is not an AgentError is a bare 500 `internal`. Unknown paths are
+ * 404 `not_found`, a known path with another method is 405. Throws `config_invalid` for an empty token.
+ */
+export const createApp = (reader: AgentReader, opts: ApiOptions): Hono =>
+  createAppFromCore(createApiCore(reader, opts))

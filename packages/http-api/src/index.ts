@@ -1,0 +1,7 @@
+export { createApp } from './app.ts'
+export { createServedSecrets } from './served-secrets.ts'
+export { serveApi } from './serve.ts'
+export { STATUS } from './replies.ts'
+export type { ApiOptions } from './api-core.ts'
+export type { RunningApi, ServeApiOptions } from './serve.ts'
+export type { AgentReader, HealthStatus, KeyLookup, LastError, ReadyStatus, ServedSecrets } from './reader.ts'

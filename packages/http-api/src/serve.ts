@@ -1,0 +1,88 @@
+// Binds the API to a loopback socket. It returns the server and a graceful close, and leaves
+// signals and exit to the app (like node-server's `serve()`).
+import { createServer, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { getRequestListener } from '@hono/node-server'
+import { AgentError, ErrorCode, toAgentError, type Logger } from '@clef-sh/errors'
+import { createApiCore } from './api-core.ts'
+import { createAppFromCore } from './app.ts'
+import { createFastListener } from './fast-path.ts'
+import type { AgentReader } from './reader.ts'
+
+/** Options of {@link serveApi}. */
+export interface ServeApiOptions {
+  token: string
+  /** 0 picks a free port; the Host guard then uses the port actually bound. */
+  port: number
+  /** Default `127.0.0.1`. */
+  hostname?: string
+  logger?: Logger
+  /** In-flight requests still open this long after `close()` are cut. Default 5000 ms. */
+  forceCloseAfterMs?: number
+}
+
+/** A listening API. `close()` (or `await using`) drains it; calling it again returns the same promise. */
+export type RunningApi = AsyncDisposable & { port: number; server: Server; close(): Promise<void> }
+
+const IDLE_SWEEP_MS = 25
+
+/**
+ * Stops accepting, lets in-flight requests finish, closes keep-alive sockets as soon as they are
+ * idle (node only closes those idle at the moment of `close()`), and cuts the rest after `forceMs`.
+ */
+const createClose = (server: Server, forceMs: number): (() => Promise<void>) => {
+  let closing: Promise<void> | undefined
+  return () =>
+    (closing ??= new Promise<void>((resolve) => {
+      const sweep = setInterval(() => {
+        server.closeIdleConnections()
+      }, IDLE_SWEEP_MS)
+      const force = setTimeout(() => {
+        server.closeAllConnections()
+      }, forceMs)
+      server.close(() => {
+        clearInterval(sweep)
+        clearTimeout(force)
+        resolve()
+      })
+    }))
+}
+
+/**
+ * Serves {@link createApp}'s API on `hostname:port` with @hono/node-server, plus a direct node
+ * listener for the hot GET routes (same core, same bytes). Rejects with `config_invalid` when the
+ * address cannot be bound or the token is empty.
+ */
+export const serveApi = (reader: AgentReader, opts: ServeApiOptions): Promise<RunningApi> => {
+  const hostname = opts.hostname ?? '127.0.0.1'
+  // requireHostHeader off: a request without Host gets the API's own 403, not node's bare 400.
+  const server = createServer({ requireHostHeader: false })
+  return new Promise((resolve, reject) => {
+    const onError = (e: NodeJS.ErrnoException): void => {
+      const reason = e.code ?? e.message
+      reject(
+        new AgentError(ErrorCode.ConfigInvalid, `cannot listen on ${hostname}:${opts.port}: ${reason}`, {
+          cause: e,
+        }),
+      )
+    }
+    server.once('error', onError)
+    // The listener is attached inside the listening callback, before any connection can be
+    // dispatched, because the Host guard needs the port actually bound.
+    server.listen(opts.port, hostname, () => {
+      server.off('error', onError)
+      const { port } = server.address() as AddressInfo
+      try {
+        const core = createApiCore(reader, { ...opts, port })
+        const hono = getRequestListener(createAppFromCore(core).fetch, { hostname })
+        server.on('request', createFastListener(core, hono))
+      } catch (e) {
+        server.close()
+        reject(toAgentError(e, ErrorCode.Internal))
+        return
+      }
+      const close = createClose(server, opts.forceCloseAfterMs ?? 5000)
+      resolve({ port, server, close, [Symbol.asyncDispose]: close })
+    })
+  })
+}
