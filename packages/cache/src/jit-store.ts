@@ -1,11 +1,8 @@
 // JIT mode keeps only the validated, still-encrypted artifact between requests, so every request
 // has to decrypt and the KMS stays the live authorization gate (SPEC §6). Never plaintext.
 
-/** What the JIT store holds: the encrypted artifact as text and as a validated object. */
+/** What the JIT store holds: the validated artifact (its text or parsed object, still encrypted). */
 export interface JitEntry<A> {
-  /** The artifact text exactly as fetched (still encrypted). */
-  readonly text: string
-  /** The validated artifact object (still encrypted). */
   readonly artifact: A
   readonly revision: string
 }

@@ -36,8 +36,8 @@ describe('createJitStore', () => {
   it('holds one encrypted entry at a time and clears', () => {
     const store = createJitStore<{ ciphertext: string }>()
     expect(store.get()).toBeUndefined()
-    const first = { text: '{"a":1}', artifact: { ciphertext: 'AAA' }, revision: 'r1' }
-    const second = { text: '{"a":2}', artifact: { ciphertext: 'BBB' }, revision: 'r2' }
+    const first = { artifact: { ciphertext: 'AAA' }, revision: 'r1' }
+    const second = { artifact: { ciphertext: 'BBB' }, revision: 'r2' }
     expect(store.set(first)).toBeUndefined()
     expect(store.set(second)).toBe(first)
     expect(store.get()?.revision).toBe('r2')

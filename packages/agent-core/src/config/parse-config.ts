@@ -4,10 +4,24 @@ import { randomUUID } from 'node:crypto'
 import { join } from 'node:path'
 import { parseVerifyKey, type VerifyKey } from '@clef-sh/artifact-format'
 import { isAgentError } from '@clef-sh/errors'
-import { createEnvReader, readBoolean, readChoice, readHttpUrl, readInteger, type EnvReader } from './env-reader.ts'
+import {
+  createEnvReader,
+  readBoolean,
+  readChoice,
+  readHttpUrl,
+  readInteger,
+  type EnvReader,
+} from './env-reader.ts'
 import { checkUnknownVariables } from './known-variables.ts'
 import { parseSource } from './parse-source.ts'
-import type { AgeKeyConfig, AgentConfig, LogFormat, LogLevel, ParseConfigOptions, ParseConfigResult } from './types.ts'
+import type {
+  AgeKeyConfig,
+  AgentConfig,
+  LogFormat,
+  LogLevel,
+  ParseConfigOptions,
+  ParseConfigResult,
+} from './types.ts'
 
 /** Every default of the configuration. */
 export const DEFAULTS: {
@@ -48,7 +62,8 @@ const parseAgeKey = (r: EnvReader): AgeKeyConfig | undefined => {
   if (path !== undefined) return { kind: 'file', path }
   if (value === undefined) return undefined
   // Never echo the value: it is the private key.
-  if (!value.startsWith(AGE_KEY_PREFIX)) return r.issue('CLEF_AGENT_AGE_KEY', `must start with ${AGE_KEY_PREFIX}`)
+  if (!value.startsWith(AGE_KEY_PREFIX))
+    return r.issue('CLEF_AGENT_AGE_KEY', `must start with ${AGE_KEY_PREFIX}`)
   return { kind: 'inline', value }
 }
 

@@ -57,7 +57,10 @@ const parseLocation = (r: EnvReader, raw: string): SourceConfig | undefined => {
 export const parseSource = (r: EnvReader): SourceConfig | undefined => {
   const vcs = VCS_VARIABLES.find((name) => r.get(name) !== undefined)
   if (vcs !== undefined) {
-    r.issue(vcs, 'VCS sources (GitHub, GitLab, Bitbucket) are not available in this build yet; use CLEF_AGENT_SOURCE')
+    r.issue(
+      vcs,
+      'VCS sources (GitHub, GitLab, Bitbucket) are not available in this build yet; use CLEF_AGENT_SOURCE',
+    )
   }
   const raw = r.get(SOURCE)
   if (raw !== undefined) return parseLocation(r, raw)

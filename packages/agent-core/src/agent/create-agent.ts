@@ -1,0 +1,147 @@
+// createAgent(): wires source → checks → provider → serving gate → reader, and owns the refresh
+// loop's lifecycle. Cached or JIT mode is picked here, once.
+import { createDiskCache, createFreshness } from '@clef-sh/cache'
+import { createDecryptor, createKmsResolver } from '@clef-sh/decrypt'
+import { AgentError, ErrorCode, noopLogger } from '@clef-sh/errors'
+import { createSource } from '@clef-sh/sources'
+import type { AgentConfig } from '../config/types.ts'
+import { createAgentReader } from './agent-reader.ts'
+import { loadAgeIdentity } from './age-key.ts'
+import { createCachedProvider } from './cached-provider.ts'
+import { createJitProvider } from './jit-provider.ts'
+import { copyValues, flatNames, lookupValue } from './lookup.ts'
+import { createAgentMetrics } from './metrics.ts'
+import type { SecretsProvider } from './provider.ts'
+import { createRefreshLoop } from './refresh-loop.ts'
+import { createPipeline } from './refresh-pipeline.ts'
+import { createLateDecryptor } from './late-decryptor.ts'
+import { createNextDelay } from './schedule.ts'
+import { createServeGate } from './serve-gate.ts'
+import { createAgentState } from './state.ts'
+import type { Agent, AgentDeps, RefreshEvent, Timers } from './types.ts'
+
+const DEFAULT_TIMERS: Timers = {
+  setTimeout: (callback, ms) => setTimeout(callback, ms),
+  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+}
+
+/**
+ * Creates an agent for `config`. Does no I/O until `start()`. The source is built here, once; an
+ * unusable source config throws AgentError `config_invalid`.
+ */
+export const createAgent = (config: AgentConfig, deps: AgentDeps = {}): Agent => {
+  const logger = deps.logger ?? noopLogger
+  const now = deps.now ?? Date.now
+  const random = deps.random ?? Math.random
+  const source = createSource(config.source, {
+    logger,
+    ...(deps.fetch === undefined ? {} : { fetch: deps.fetch }),
+  })
+  const state = createAgentState()
+  const metrics = createAgentMetrics()
+  const freshness = createFreshness({ ttlMs: config.ttlMs, now })
+  const listeners = new Set<(e: RefreshEvent) => void>()
+  const late = createLateDecryptor()
+
+  const loop = createRefreshLoop({
+    timers: deps.timers ?? DEFAULT_TIMERS,
+    // After each refresh, let the gate notice an expiry or a TTL that ran out, requests or not.
+    run: (signal) =>
+      pipeline.refresh(signal).then((outcome) => {
+        gate.ready()
+        return outcome
+      }),
+    delayAfter: createNextDelay({
+      ttlMs: config.ttlMs,
+      now,
+      random,
+      expiresAtMs: () => state.held?.expiresAtMs,
+    }),
+  })
+  const provider: SecretsProvider =
+    config.ttlMs === 0
+      ? createJitProvider({ decryptor: late.decryptor, signal: loop.signal })
+      : createCachedProvider({ decryptor: late.decryptor, freshness })
+  const emit = (event: RefreshEvent): void => {
+    for (const cb of listeners) {
+      try {
+        cb(event)
+      } catch (e) {
+        logger.error('onRefresh listener failed', { error: e instanceof Error ? e.name : typeof e })
+      }
+    }
+  }
+  const pipeline = createPipeline({
+    source,
+    provider,
+    state,
+    freshness,
+    metrics,
+    logger,
+    now,
+    emit,
+    verifyKey: config.verifyKey,
+    allowRollback: config.allowRollback,
+    diskCache: config.cachePath === undefined ? undefined : createDiskCache({ path: config.cachePath }),
+  })
+  const gate = createServeGate({
+    provider,
+    state,
+    pipeline,
+    now,
+    ttlMs: config.ttlMs,
+    staleIfErrorMs: config.staleIfErrorMs,
+    refresh: () => loop.refresh(),
+    refreshing: () => loop.busy(),
+    onCacheExpired: (error) => {
+      logger.warn('cache expired', { code: error.code, message: error.message, source: source.describe() })
+      emit({ ok: false, code: error.code, message: error.message })
+    },
+  })
+  const reader = createAgentReader({ state, provider, gate, loop, metrics })
+
+  const begin = async (): Promise<void> => {
+    const ageIdentity = await loadAgeIdentity(config.ageKey)
+    // stop() may have run while the key file was read.
+    if (state.phase !== 'idle') throw new AgentError(ErrorCode.NotLoaded, 'the agent is stopped')
+    late.set(createDecryptor({ ageIdentity, kms: deps.kms ?? createKmsResolver({ logger }) }))
+    state.phase = 'starting'
+    logger.info('agent starting', { mode: provider.mode, source: source.describe(), agentId: config.agentId })
+    await loop.start()
+    if (state.phase === 'starting') state.phase = 'running'
+  }
+  let started: Promise<void> | undefined
+
+  const stop = async (reason = 'stopped'): Promise<void> => {
+    if (state.phase === 'stopped') return
+    const wasRunning = state.phase !== 'idle'
+    state.phase = 'stopped'
+    await loop.stop(reason)
+    provider.wipe()
+    state.held = undefined
+    if (wasRunning) logger.info('agent stopped', { reason })
+  }
+  const values = async () => {
+    const snapshot = await gate.snapshot()
+    return snapshot.values
+  }
+
+  return {
+    start: () =>
+      state.phase === 'stopped'
+        ? Promise.reject(new AgentError(ErrorCode.NotLoaded, 'the agent is stopped'))
+        : (started ??= begin()),
+    stop,
+    reader,
+    getAll: async () => copyValues(await values()),
+    get: async (key) => lookupValue(await values(), key),
+    keys: async () => flatNames(await values()),
+    revision: () => state.held?.artifact.revision ?? null,
+    ready: () => gate.ready().ready,
+    onRefresh: (cb) => {
+      listeners.add(cb)
+      return () => listeners.delete(cb)
+    },
+    [Symbol.asyncDispose]: () => stop('disposed'),
+  }
+}

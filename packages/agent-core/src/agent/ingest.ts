@@ -1,0 +1,97 @@
+// The checks of SPEC §1 on one fetched artifact text, in the reference order: parse → revoked →
+// shape → expired → (same revision: done) → hash → signature → rollback → decrypt → swap.
+import {
+  checkArtifact,
+  compareRevisions,
+  expiresAtMs,
+  isExpired,
+  parseArtifact,
+  type PackedArtifact,
+  type VerifyKey,
+} from '@clef-sh/artifact-format'
+import { AgentError, ErrorCode, isAgentError } from '@clef-sh/errors'
+import type { SecretsProvider } from './provider.ts'
+import { lineageOf, type AgentState } from './state.ts'
+
+/** What ingest needs from the agent. */
+export interface IngestContext {
+  readonly state: AgentState
+  readonly provider: SecretsProvider
+  readonly now: () => number
+  readonly verifyKey: VerifyKey | undefined
+  readonly allowRollback: boolean
+  /** Wipes memory, JIT store and disk cache (revocation, expiry). */
+  readonly wipe: (reason: AgentError) => Promise<void>
+}
+
+/** One artifact text to ingest. */
+export interface IngestInput {
+  text: string
+  etag: string | undefined
+  signal: AbortSignal
+}
+
+const parseOrWipe = async (ctx: IngestContext, text: string): Promise<PackedArtifact> => {
+  try {
+    return parseArtifact(text)
+  } catch (e) {
+    if (isAgentError(e) && e.code === ErrorCode.Revoked) await ctx.wipe(e)
+    throw e
+  }
+}
+
+const isSameArtifact = (a: PackedArtifact, b: PackedArtifact): boolean =>
+  a.revision === b.revision && lineageOf(a) === lineageOf(b)
+
+const checkRollback = (ctx: IngestContext, artifact: PackedArtifact): void => {
+  const newest = ctx.state.newest.get(lineageOf(artifact))
+  if (newest === undefined || ctx.allowRollback) return
+  if ((compareRevisions(artifact.revision, newest) ?? 0) >= 0) return
+  const what = `${artifact.identity}/${artifact.environment}`
+  throw new AgentError(
+    ErrorCode.Rollback,
+    `revision ${artifact.revision} is older than revision ${newest} already accepted for ${what}`,
+    { hint: 'set CLEF_AGENT_ALLOW_ROLLBACK=true to accept an older artifact on purpose' },
+  )
+}
+
+const recordNewest = (state: AgentState, artifact: PackedArtifact): void => {
+  const key = lineageOf(artifact)
+  const newest = state.newest.get(key)
+  if (newest === undefined || (compareRevisions(artifact.revision, newest) ?? 1) > 0) {
+    state.newest.set(key, artifact.revision)
+  }
+}
+
+/**
+ * Checks `input.text` and, when it passes, makes it the served artifact. Returns its revision and
+ * whether anything was swapped. A failure leaves the served secrets alone, except `revoked` and
+ * `expired`, which wipe them first. Throws the artifact codes of SPEC §1, `rollback`, and the
+ * decrypt codes.
+ */
+export const ingest = async (
+  ctx: IngestContext,
+  input: IngestInput,
+): Promise<{ artifact: PackedArtifact; changed: boolean }> => {
+  const artifact = await parseOrWipe(ctx, input.text)
+  const now = ctx.now()
+  if (isExpired(artifact, now)) {
+    const error = new AgentError(ErrorCode.Expired, `artifact expired at ${artifact.expiresAt ?? ''}`)
+    await ctx.wipe(error)
+    throw error
+  }
+  const held = ctx.state.held
+  if (held !== undefined && isSameArtifact(held.artifact, artifact)) {
+    // Same revision: nothing to decrypt. Other bytes under a known revision still get the cheap
+    // checks, so a tampered copy is reported instead of silently renewing freshness.
+    if (input.text !== held.text) checkArtifact(artifact, { now, verifyKey: ctx.verifyKey })
+    held.etag = input.etag
+    return { artifact: held.artifact, changed: false }
+  }
+  checkArtifact(artifact, { now, verifyKey: ctx.verifyKey })
+  checkRollback(ctx, artifact)
+  await ctx.provider.accept(artifact, input.signal)
+  ctx.state.held = { artifact, text: input.text, etag: input.etag, expiresAtMs: expiresAtMs(artifact) }
+  recordNewest(ctx.state, artifact)
+  return { artifact, changed: true }
+}

@@ -1,0 +1,148 @@
+import { randomBytes } from 'node:crypto'
+import { describe, expect, it } from 'vitest'
+import { createAgeKey, newRevision, packArtifact, tempDir } from '@clef-sh/testing'
+import { createAgent } from './create-agent.ts'
+import {
+  createCountingKms,
+  createFakeClock,
+  createPacker,
+  testConfig,
+  tick,
+  writeArtifact,
+} from './test-support.ts'
+
+const VALUES = { risk: { MODEL_KEY: 'mk-123', THRESHOLD: '0.87' } }
+
+const envelopeRig = async () => {
+  const dir = await tempDir()
+  const clock = createFakeClock()
+  const dek = randomBytes(32)
+  const mapping = {
+    keyId: 'arn:aws:kms:us-east-1:000000000000:key/test',
+    wrappedKey: randomBytes(48).toString('base64'),
+    dek: dek.toString('base64'),
+  }
+  const kms = createCountingKms([mapping])
+  const pack = (values: typeof VALUES) =>
+    packArtifact({
+      values,
+      revision: newRevision(clock.now()),
+      envelope: { dek, keyId: mapping.keyId, wrappedKey: mapping.wrappedKey },
+    })
+  await writeArtifact(dir.path, await pack(VALUES))
+  const config = testConfig({ source: { kind: 'file', path: dir.file('artifact.json') }, ttlMs: 0 })
+  const agent = createAgent(config, {
+    now: clock.now,
+    timers: clock.timers,
+    random: () => 0.5,
+    kms: kms.resolver,
+  })
+  return { dir, clock, kms, agent, pack }
+}
+
+describe('JIT mode', () => {
+  it('decrypts on every request and keeps nothing in between', async () => {
+    const { dir, kms, agent } = await envelopeRig()
+    await using _dir = dir
+    await using _agent = agent
+    await agent.start()
+    expect(agent.reader.health()).toMatchObject({ mode: 'jit', status: 'ok' })
+    const atStart = kms.unwraps()
+    expect(atStart).toBe(1)
+    const first = agent.reader.secrets()
+    expect(first).toBeInstanceOf(Promise)
+    const served = await first
+    expect(JSON.parse(Buffer.from(served.allBody).toString())).toEqual(VALUES)
+    expect(kms.unwraps()).toBe(2)
+    await agent.reader.secrets()
+    expect(kms.unwraps()).toBe(3)
+    expect(await agent.get('risk__MODEL_KEY')).toBe('mk-123')
+    expect(kms.unwraps()).toBe(4)
+  })
+
+  it('concurrent requests during one decrypt share it', async () => {
+    const { dir, kms, agent } = await envelopeRig()
+    await using _dir = dir
+    await using _agent = agent
+    await agent.start()
+    const before = kms.unwraps()
+    const all = await Promise.all([
+      agent.reader.secrets(),
+      agent.reader.secrets(),
+      agent.getAll(),
+      agent.keys(),
+    ])
+    expect(kms.unwraps()).toBe(before + 1)
+    expect(all[0]).toBe(all[1])
+    expect(all[3]).toEqual(['risk__MODEL_KEY', 'risk__THRESHOLD'])
+  })
+
+  it('the KMS is the live gate: a refused unwrap fails the request and shows in health', async () => {
+    const { dir, kms, agent } = await envelopeRig()
+    await using _dir = dir
+    await using _agent = agent
+    await agent.start()
+    kms.refuse = true
+    await expect(Promise.resolve().then(() => agent.reader.secrets())).rejects.toMatchObject({
+      code: 'kms_unwrap',
+    })
+    expect(agent.reader.health()).toMatchObject({ status: 'degraded', lastError: { code: 'kms_unwrap' } })
+    kms.refuse = false
+    await expect(agent.reader.secrets()).resolves.toMatchObject({ revision: agent.revision() })
+  })
+
+  it('never goes cache_expired: the TTL does not apply', async () => {
+    const { dir, clock, agent } = await envelopeRig()
+    await using _dir = dir
+    await using _agent = agent
+    await agent.start()
+    clock.advance(24 * 3600 * 1000)
+    expect(agent.reader.ready()).toEqual({ ready: true })
+    expect(agent.reader.health().expired).toBe(false)
+  })
+
+  it('picks up a new revision and refuses an artifact the key cannot open', async () => {
+    const { dir, clock, agent, pack } = await envelopeRig()
+    await using _dir = dir
+    await using _agent = agent
+    await agent.start()
+    clock.advance(1_000)
+    await writeArtifact(dir.path, await pack({ risk: { MODEL_KEY: 'mk-456', THRESHOLD: '0.9' } }))
+    expect(await tick(agent, clock)).toMatchObject({ ok: true, changed: true })
+    expect(await agent.get('MODEL_KEY')).toBe('mk-456')
+    clock.advance(1_000)
+    const stranger = await createAgeKey()
+    await writeArtifact(
+      dir.path,
+      await packArtifact({
+        values: VALUES,
+        recipient: stranger.recipient,
+        revision: newRevision(clock.now()),
+      }),
+    )
+    expect(await tick(agent, clock)).toMatchObject({ ok: false, code: 'decrypt' })
+    expect(await agent.get('MODEL_KEY')).toBe('mk-456')
+  })
+
+  it('an age artifact with a matching key is served; revocation wipes the JIT store', async () => {
+    await using dir = await tempDir()
+    const clock = createFakeClock()
+    const packer = await createPacker(clock)
+    await writeArtifact(dir.path, await packer.pack(VALUES))
+    const config = testConfig({
+      source: { kind: 'file', path: dir.file('artifact.json') },
+      ageKey: { kind: 'inline', value: packer.identity },
+      ttlMs: 0,
+    })
+    await using agent = createAgent(config, { now: clock.now, timers: clock.timers })
+    await agent.start()
+    expect(await agent.getAll()).toEqual(VALUES)
+    await writeArtifact(
+      dir.path,
+      JSON.stringify({ version: 1, revokedAt: new Date(clock.now()).toISOString() }),
+    )
+    expect(await tick(agent, clock)).toMatchObject({ ok: false, code: 'revoked' })
+    await expect(agent.getAll()).rejects.toMatchObject({ code: 'revoked' })
+    expect(agent.reader.ready()).toEqual({ ready: false, reason: 'revoked' })
+  })
+})

@@ -1,0 +1,64 @@
+// Records how a refresh ended in every place it shows: state (health, ready), metrics, the log and
+// the onRefresh listeners, so each outcome is reported once and the same way.
+import type { Freshness } from '@clef-sh/cache'
+import { ErrorCode, toAgentError, type AgentError, type Logger } from '@clef-sh/errors'
+import type { AgentMetrics } from './metrics.ts'
+import type { AgentState } from './state.ts'
+import type { RefreshEvent } from './types.ts'
+
+/** What one refresh did; `error` is set on failure (its `retryAfterMs`, if any, paces the retry). */
+export interface RefreshOutcome {
+  readonly event: RefreshEvent
+  readonly error?: AgentError
+}
+
+/** Options of {@link createOutcomes}. */
+export interface OutcomesOptions {
+  state: AgentState
+  freshness: Freshness
+  metrics: AgentMetrics
+  logger: Logger
+  now: () => number
+  emit: (event: RefreshEvent) => void
+  /** The source's `describe()`, for log lines. */
+  where: string
+}
+
+/** The ways a refresh (or a serve-time check) can end. */
+export interface Outcomes {
+  /** The source confirmed `revision` (changed or not): renews freshness, clears the last error. */
+  succeed(revision: string, changed: boolean): RefreshOutcome
+  /** A refresh failed: counted as a failed refresh, then reported. */
+  fail(e: unknown): RefreshOutcome
+  /** A failure outside a refresh (expiry while serving): reported, not counted as a refresh. */
+  report(error: AgentError, msg: string): RefreshOutcome
+}
+
+/** Creates the {@link Outcomes} of one agent. */
+export const createOutcomes = (opts: OutcomesOptions): Outcomes => {
+  const { state, freshness, metrics, logger, now, emit, where } = opts
+  const report = (error: AgentError, msg: string): RefreshOutcome => {
+    state.lastError = { code: error.code, message: error.message, at: now(), transient: error.transient }
+    logger.warn(msg, { code: error.code, message: error.message, source: where })
+    const event: RefreshEvent = { ok: false, code: error.code, message: error.message }
+    emit(event)
+    return { event, error }
+  }
+  return {
+    succeed: (revision, changed) => {
+      freshness.markFresh()
+      state.lastSuccessAt = now()
+      state.lastError = undefined
+      metrics.refresh(undefined)
+      const event: RefreshEvent = { ok: true, revision, changed }
+      emit(event)
+      return { event }
+    },
+    fail: (e) => {
+      const error = toAgentError(e, ErrorCode.Internal)
+      metrics.refresh(error.code)
+      return report(error, 'refresh failed')
+    },
+    report,
+  }
+}

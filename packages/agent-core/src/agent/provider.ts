@@ -1,0 +1,39 @@
+// The seam between cached and JIT mode (DESIGN: pick once). The agent holds one SecretsProvider,
+// chosen at createAgent, and never asks which mode it is in.
+import type { PackedArtifact, SecretValues } from '@clef-sh/artifact-format'
+import { createServedSecrets, type ServedSecrets } from '@clef-sh/http-api'
+
+/** The secrets of one revision, with the API bodies serialized once. */
+export interface Snapshot {
+  readonly revision: string
+  readonly values: SecretValues
+  readonly served: ServedSecrets
+}
+
+/** Builds a {@link Snapshot}; the served bodies are computed here, once per revision. */
+export const createSnapshot = (revision: string, values: SecretValues): Snapshot => ({
+  revision,
+  values,
+  served: createServedSecrets(revision, values),
+})
+
+/** Holds what the agent serves: decrypted values (cached) or the encrypted artifact (JIT). */
+export interface SecretsProvider {
+  readonly mode: 'cached' | 'jit'
+  /**
+   * Decrypts a checked artifact (the proof it can be served) and makes it current in one swap.
+   * On failure the previous artifact stays. Throws the Decryptor's codes (`decrypt`, `kms_unwrap`, …).
+   */
+  accept(artifact: PackedArtifact, signal: AbortSignal): Promise<void>
+  /** True when something is held that can be served. */
+  loaded(): boolean
+  /**
+   * The current secrets; synchronous in cached mode (no promise on the hot path), a fresh decrypt
+   * in JIT mode. Throws AgentError `not_loaded` when nothing is held.
+   */
+  snapshot(): Snapshot | Promise<Snapshot>
+  /** True when the held secrets outlived the TTL plus `graceMs` with no successful fetch; never in JIT mode. */
+  isStale(graceMs?: number): boolean
+  /** Drops everything held, plaintext first. */
+  wipe(): void
+}

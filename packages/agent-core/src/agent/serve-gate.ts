@@ -1,0 +1,104 @@
+// Decides, per request, whether the held secrets may be served: expiry, TTL, stale-if-error for
+// transient failures, and one coalesced refresh when the TTL ran out (SPEC §6). Mode-agnostic.
+import { AgentError, ErrorCode, isAgentError } from '@clef-sh/errors'
+import type { ReadyStatus } from '@clef-sh/http-api'
+import type { SecretsProvider, Snapshot } from './provider.ts'
+import type { RefreshOutcome } from './outcomes.ts'
+import type { Pipeline } from './refresh-pipeline.ts'
+import { MIN_INTERVAL_MS } from './schedule.ts'
+import { isLoaded, type AgentState } from './state.ts'
+
+/** Options of {@link createServeGate}. */
+export interface ServeGateOptions {
+  provider: SecretsProvider
+  state: AgentState
+  pipeline: Pipeline
+  now: () => number
+  ttlMs: number
+  staleIfErrorMs: number
+  /** The loop's coalesced refresh, and whether one is running. */
+  refresh: () => Promise<RefreshOutcome>
+  refreshing: () => boolean
+  /** Called once each time the TTL runs out (per last successful refresh), with `cache_expired`. */
+  onCacheExpired: (error: AgentError) => void
+}
+
+/** The serving decisions. */
+export interface ServeGate {
+  /** The secrets to serve, synchronously when fresh in cached mode. Throws AgentError otherwise. */
+  snapshot(): Snapshot | Promise<Snapshot>
+  ready(): ReadyStatus
+  /** True when the TTL ran out (even within stale-if-error) or the artifact expired. */
+  expired(): boolean
+}
+
+const isPromise = <T>(v: T | Promise<T>): v is Promise<T> =>
+  typeof (v as { then?: unknown }).then === 'function'
+
+/** Creates the {@link ServeGate}. */
+export const createServeGate = (opts: ServeGateOptions): ServeGate => {
+  const { provider, state, pipeline, now } = opts
+
+  const withinGrace = (): boolean =>
+    state.lastError?.transient === true && !provider.isStale(opts.staleIfErrorMs)
+  let reportedFor: number | undefined | null = null
+  const servable = (): boolean => {
+    const ok = provider.loaded() && (!provider.isStale() || withinGrace())
+    if (!ok && provider.loaded() && isLoaded(state) && reportedFor !== state.lastSuccessAt) {
+      reportedFor = state.lastSuccessAt
+      opts.onCacheExpired(notServable())
+    }
+    return ok
+  }
+
+  const notServable = (): AgentError => {
+    if (!isLoaded(state)) return new AgentError(ErrorCode.NotLoaded, 'secrets are not loaded yet')
+    if (provider.loaded()) {
+      return new AgentError(
+        ErrorCode.CacheExpired,
+        `no successful refresh in the last ${opts.ttlMs / 1000} s`,
+      )
+    }
+    const last = state.lastError
+    return last === undefined
+      ? new AgentError(ErrorCode.NotLoaded, 'no secrets are loaded')
+      : new AgentError(last.code, last.message, { transient: last.transient })
+  }
+
+  const serve = (): Snapshot | Promise<Snapshot> => {
+    const snapshot = provider.snapshot()
+    if (!isPromise(snapshot)) return snapshot
+    // JIT: a failed decrypt (KMS said no) shows in health like a failed refresh.
+    return snapshot.catch((e: unknown) => {
+      if (isAgentError(e)) {
+        state.lastError = { code: e.code, message: e.message, at: now(), transient: e.transient }
+      }
+      throw e
+    })
+  }
+
+  const afterTtl = async (): Promise<Snapshot> => {
+    const last = state.lastAttemptAt ?? Number.NEGATIVE_INFINITY
+    // One coalesced refresh, but not one per request while the source stays down.
+    if (opts.refreshing() || now() - last >= MIN_INTERVAL_MS) await opts.refresh()
+    pipeline.expireIfDue()
+    if (!servable()) throw notServable()
+    return serve()
+  }
+
+  return {
+    snapshot: () => {
+      if (state.phase === 'stopped') throw new AgentError(ErrorCode.NotLoaded, 'the agent is stopped')
+      pipeline.expireIfDue()
+      if (provider.loaded() && !provider.isStale()) return serve()
+      if (!provider.loaded() || !isLoaded(state)) throw notServable()
+      return afterTtl()
+    },
+    ready: () => {
+      pipeline.expireIfDue()
+      if (!isLoaded(state)) return { ready: false, reason: ErrorCode.NotLoaded }
+      return servable() ? { ready: true } : { ready: false, reason: notServable().code }
+    },
+    expired: () => (provider.loaded() && provider.isStale()) || state.lastError?.code === ErrorCode.Expired,
+  }
+}
