@@ -55,10 +55,10 @@ const answer = (core: ApiCore, req: IncomingMessage): Reply | Promise<Reply> | u
  * `/v1/secrets/:key`, `/v1/keys`, `/v1/health` and `/v1/ready`, computed by the same core.
  */
 export const createFastListener =
-  (core: ApiCore, fallback: (req: IncomingMessage, res: ServerResponse) => Promise<void>): RequestListener =>
+  (core: ApiCore, fallback: RequestListener): RequestListener =>
   (req, res) => {
     const reply = req.method === 'GET' ? answer(core, req) : undefined
-    if (reply === undefined) void fallback(req, res)
+    if (reply === undefined) fallback(req, res)
     else if (isPromise(reply)) void reply.then(writeTo(res)).catch(() => res.destroy())
     else write(res, reply)
   }

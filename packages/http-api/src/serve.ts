@@ -1,11 +1,9 @@
 // Binds the API to a loopback socket. It returns the server and a graceful close, and leaves
 // signals and exit to the app (like node-server's `serve()`).
-import { createServer, type Server } from 'node:http'
+import { createServer, type RequestListener, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { getRequestListener } from '@hono/node-server'
 import { AgentError, ErrorCode, toAgentError, type Logger } from '@clef-sh/errors'
-import { createApiCore } from './api-core.ts'
-import { createAppFromCore } from './app.ts'
+import { createApiCore, type ApiCore } from './api-core.ts'
 import { createFastListener } from './fast-path.ts'
 import type { AgentReader } from './reader.ts'
 
@@ -49,6 +47,27 @@ const createClose = (server: Server, forceMs: number): (() => Promise<void>) => 
 }
 
 /**
+ * The Hono listener for everything the fast path hands over, loaded on the first such request:
+ * @hono/node-server touches the global Request/Response at import, which loads undici — start-up
+ * time and memory that an agent serving only the hot GET routes never needs.
+ */
+const createLazyHonoListener = (core: ApiCore, hostname: string, logger?: Logger): RequestListener => {
+  let loading: Promise<RequestListener> | undefined
+  return (req, res) => {
+    loading ??= Promise.all([import('@hono/node-server'), import('./app.ts')]).then(([node, app]) =>
+      node.getRequestListener(app.createAppFromCore(core).fetch, { hostname }),
+    )
+    loading.then(
+      (listener) => listener(req, res),
+      (e: unknown) => {
+        logger?.error('http api unavailable', { code: ErrorCode.Internal, error: e instanceof Error ? e.name : 'unknown' })
+        res.writeHead(500, { 'content-type': 'application/json' }).end('{"error":"internal error","code":"internal"}')
+      },
+    )
+  }
+}
+
+/**
  * Serves {@link createApp}'s API on `hostname:port` with @hono/node-server, plus a direct node
  * listener for the hot GET routes (same core, same bytes). Rejects with `config_invalid` when the
  * address cannot be bound or the token is empty.
@@ -74,8 +93,7 @@ export const serveApi = (reader: AgentReader, opts: ServeApiOptions): Promise<Ru
       const { port } = server.address() as AddressInfo
       try {
         const core = createApiCore(reader, { ...opts, port })
-        const hono = getRequestListener(createAppFromCore(core).fetch, { hostname })
-        server.on('request', createFastListener(core, hono))
+        server.on('request', createFastListener(core, createLazyHonoListener(core, hostname, opts.logger)))
       } catch (e) {
         server.close()
         reject(toAgentError(e, ErrorCode.Internal))
