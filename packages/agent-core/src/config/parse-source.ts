@@ -1,23 +1,17 @@
-// CLEF_AGENT_SOURCE (and the VCS variables) → a SourceConfig. The source kind is decided here,
-// once; the rest of the agent only sees the discriminated union (DESIGN: pick once).
+// CLEF_AGENT_SOURCE (or the CLEF_AGENT_VCS_* variables) → a SourceConfig. The source kind is decided
+// here, once; the rest of the agent only sees the discriminated union (DESIGN: pick once).
 import { fileURLToPath } from 'node:url'
-import type { SourceConfig } from '@clef-sh/sources'
+import { isAgentError } from '@clef-sh/errors'
+import { impliesPathStyle, parseS3Url, type SourceConfig } from '@clef-sh/sources'
 import type { EnvReader } from './env-reader.ts'
-
-/** The VCS source variables of SPEC §8: recognized, but not available in this build. */
-export const VCS_VARIABLES: readonly string[] = [
-  'CLEF_AGENT_VCS_PROVIDER',
-  'CLEF_AGENT_VCS_REPO',
-  'CLEF_AGENT_VCS_TOKEN',
-  'CLEF_AGENT_VCS_IDENTITY',
-  'CLEF_AGENT_VCS_ENVIRONMENT',
-  'CLEF_AGENT_VCS_REF',
-  'CLEF_AGENT_VCS_API_URL',
-]
+import { parseVcsSource, usesVcs } from './parse-vcs.ts'
 
 const SOURCE = 'CLEF_AGENT_SOURCE'
-const ALLOWED = 'a file path, a file:// URL or an http(s):// URL'
+const ENDPOINT = 'AWS_ENDPOINT_URL_S3'
+const ALLOWED = 'a file path, a file:// URL, an http(s):// URL or an S3 URL (s3://bucket/key)'
 const SCHEME = /^([a-z][a-z0-9+.-]*):\/\//i
+// Any AWS S3 host: virtual-hosted, path-style, regional, legacy `s3-region`, dual-stack, China.
+const S3_HOST = /(?:^|\.)s3(?:[.-][a-z0-9.-]+)?\.amazonaws\.com(?:\.cn)?$/i
 
 const parseFileUrl = (r: EnvReader, raw: string): SourceConfig | undefined => {
   try {
@@ -27,9 +21,35 @@ const parseFileUrl = (r: EnvReader, raw: string): SourceConfig | undefined => {
   }
 }
 
+// The SDK finds AWS_ENDPOINT_URL_S3 itself, but an IP or localhost endpoint also needs path-style
+// addressing (SPEC §5); left unset, the SDK's own endpoint chain applies.
+const s3Endpoint = (r: EnvReader): { endpoint?: string; forcePathStyle?: boolean } | undefined => {
+  const endpoint = r.get(ENDPOINT)
+  if (endpoint === undefined) return {}
+  const url = URL.canParse(endpoint) ? new URL(endpoint) : undefined
+  if (url?.protocol !== 'http:' && url?.protocol !== 'https:')
+    return r.issue(ENDPOINT, 'must be an absolute http:// or https:// URL of an S3-compatible endpoint')
+  return { endpoint, forcePathStyle: impliesPathStyle(endpoint) }
+}
+
+const parseS3 = (r: EnvReader, raw: string): SourceConfig | undefined => {
+  const endpoint = s3Endpoint(r)
+  try {
+    const location = parseS3Url(raw)
+    return endpoint === undefined ? undefined : { kind: 's3', ...location, ...endpoint }
+  } catch (e) {
+    // parseS3Url's message never echoes the URL, which may carry credentials.
+    if (!isAgentError(e)) throw e
+    return r.issue(SOURCE, `${e.message}; ${e.hint ?? `expected ${ALLOWED}`}`)
+  }
+}
+
 const parseHttpUrl = (r: EnvReader, raw: string): SourceConfig | undefined => {
   // The value is never echoed: the URL may carry credentials or a signed query.
   if (!URL.canParse(raw)) return r.issue(SOURCE, `is not a valid URL; expected ${ALLOWED}`)
+  const url = new URL(raw)
+  // An S3 URL with a query string is presigned: a plain GET fetches it, no AWS credentials needed.
+  if (url.protocol === 'https:' && S3_HOST.test(url.hostname) && url.search === '') return parseS3(r, raw)
   return { kind: 'http', url: raw }
 }
 
@@ -44,26 +64,24 @@ const parseLocation = (r: EnvReader, raw: string): SourceConfig | undefined => {
     case 'https':
       return parseHttpUrl(r, raw)
     case 's3':
-      return r.issue(SOURCE, `S3 sources (s3://) are not available in this build yet; use ${ALLOWED}`)
+      return parseS3(r, raw)
     default:
       return r.issue(SOURCE, `has unsupported scheme ${scheme}://; expected ${ALLOWED}`)
   }
 }
 
 /**
- * Reads the artifact source. Records an issue when none is given, when the VCS variables are used
- * (not available in this build) or when CLEF_AGENT_SOURCE is malformed.
+ * Reads the artifact source: CLEF_AGENT_SOURCE (file, http(s), S3 with AWS_ENDPOINT_URL_S3 for
+ * S3-compatible stores) or the CLEF_AGENT_VCS_* variables. Records an issue when neither or both
+ * are given, and for every malformed or missing piece.
  */
 export const parseSource = (r: EnvReader): SourceConfig | undefined => {
-  const vcs = VCS_VARIABLES.find((name) => r.get(name) !== undefined)
-  if (vcs !== undefined) {
-    r.issue(
-      vcs,
-      'VCS sources (GitHub, GitLab, Bitbucket) are not available in this build yet; use CLEF_AGENT_SOURCE',
-    )
-  }
   const raw = r.get(SOURCE)
+  const vcs = usesVcs(r)
+  if (raw !== undefined && vcs) {
+    return r.issue(SOURCE, 'cannot be set together with CLEF_AGENT_VCS_* variables; use one source')
+  }
   if (raw !== undefined) return parseLocation(r, raw)
-  if (vcs === undefined) r.issue(SOURCE, `is required: ${ALLOWED}`)
-  return undefined
+  if (vcs) return parseVcsSource(r)
+  return r.issue(SOURCE, `is required: ${ALLOWED}; or set CLEF_AGENT_VCS_PROVIDER and CLEF_AGENT_VCS_*`)
 }
