@@ -1,20 +1,17 @@
-// Age mode (SPEC §2). The Decrypter is built once per identity: JIT mode decrypts on every
-// request, and parsing the identity (ML-KEM for hybrid keys) is not free.
+// Age mode (SPEC §2). JIT mode decrypts on every request, so X25519 files take a synchronous
+// node:crypto path (./age-v1) with the key imported once; everything else (hybrid post-quantum
+// identities and files) goes through the age-encryption library, also built once.
 import { Decrypter } from 'age-encryption'
-import { AgentError, ErrorCode } from '@clef-sh/errors'
+import { AgentError, ErrorCode, isAgentError } from '@clef-sh/errors'
+import { createX25519FileDecrypt, type X25519FileDecrypt } from './age-v1/decrypt-file.ts'
 
 /** Decrypts a binary age file to its plaintext bytes. */
 export type AgeDecrypt = (file: Uint8Array) => Promise<Uint8Array>
 
-/**
- * Builds an age decrypt function for an X25519 (`AGE-SECRET-KEY-1…`) or hybrid post-quantum
- * (`AGE-SECRET-KEY-PQ-1…`) identity. Throws AgentError `config_invalid` for a malformed identity;
- * the returned function throws `decrypt`. Messages never contain key material.
- */
-export const createAgeDecrypt = (identity: string): AgeDecrypt => {
+const createLibraryDecrypt = (identity: string): AgeDecrypt => {
   const decrypter = new Decrypter()
   try {
-    decrypter.addIdentity(identity.trim())
+    decrypter.addIdentity(identity)
   } catch {
     throw new AgentError(
       ErrorCode.ConfigInvalid,
@@ -25,8 +22,42 @@ export const createAgeDecrypt = (identity: string): AgeDecrypt => {
     try {
       return await decrypter.decrypt(file)
     } catch (cause) {
-      const why = cause instanceof Error ? cause.message : 'unknown error'
+      // The library quotes file bytes in some messages ("invalid version <line>"): cut and clean.
+      const why =
+        cause instanceof Error ? cause.message.replace(/\p{Cc}/gu, '?').slice(0, 120) : 'unknown error'
       throw new AgentError(ErrorCode.Decrypt, `age decryption failed: ${why}`, { cause })
     }
   }
+}
+
+const runFast = (fast: X25519FileDecrypt, file: Uint8Array): Uint8Array | undefined => {
+  try {
+    return fast(file)
+  } catch (cause) {
+    // age-v1 fails with fixed messages; anything else is unexpected and gets no details.
+    if (isAgentError(cause)) throw cause
+    throw new AgentError(ErrorCode.Decrypt, 'age decryption failed: unexpected error', { cause })
+  }
+}
+
+const createFastDecrypt = (fast: X25519FileDecrypt, identity: string): AgeDecrypt => {
+  // Only for X25519-identity files without an X25519 stanza, where the library has the last word.
+  let library: AgeDecrypt | undefined
+  return async (file) => {
+    const plaintext = runFast(fast, file)
+    if (plaintext !== undefined) return plaintext
+    library ??= createLibraryDecrypt(identity)
+    return library(file)
+  }
+}
+
+/**
+ * Builds an age decrypt function for an X25519 (`AGE-SECRET-KEY-1…`) or hybrid post-quantum
+ * (`AGE-SECRET-KEY-PQ-1…`) identity. Throws AgentError `config_invalid` for a malformed identity;
+ * the returned function throws `decrypt`. Messages never contain key material.
+ */
+export const createAgeDecrypt = (identity: string): AgeDecrypt => {
+  const trimmed = identity.trim()
+  const fast = createX25519FileDecrypt(trimmed)
+  return fast === undefined ? createLibraryDecrypt(trimmed) : createFastDecrypt(fast, trimmed)
 }

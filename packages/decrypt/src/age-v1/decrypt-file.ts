@@ -1,0 +1,44 @@
+// Decrypts a whole binary age v1 file for an X25519 identity, synchronously on node:crypto: the
+// JIT hot path. Files without an X25519 stanza are left to the caller (the age-encryption library).
+import { createHmac, timingSafeEqual } from 'node:crypto'
+import { ageFailure } from './age-failure.ts'
+import { hkdfSha256 } from './hkdf.ts'
+import { parseAgeHeader, type AgeHeader } from './header.ts'
+import { decryptPayload } from './payload.ts'
+import { parseX25519Identity } from './x25519.ts'
+
+/** Plaintext of `file`, or undefined when its header has no X25519 stanza. */
+export type X25519FileDecrypt = (file: Uint8Array) => Buffer | undefined
+
+const EMPTY = Buffer.alloc(0)
+const HEADER_LABEL = Buffer.from('header')
+
+/** HMAC-SHA-256 over the header up to `---`, keyed by HKDF(file key, "header"); constant-time. */
+const verifyHeaderMac = (fileKey: Buffer, header: AgeHeader): void => {
+  const macKey = hkdfSha256(fileKey, EMPTY, HEADER_LABEL)
+  const mac = createHmac('sha256', macKey).update(header.macInput).digest()
+  macKey.fill(0)
+  if (!timingSafeEqual(mac, header.mac)) ageFailure('invalid header HMAC')
+}
+
+/**
+ * Builds a decrypt function for an `AGE-SECRET-KEY-1…` identity, importing the key once; returns
+ * undefined when `identity` is not one. The function throws AgentError `decrypt` for a malformed
+ * file, a header no stanza of which is addressed to the identity, a bad MAC or a bad payload.
+ */
+export const createX25519FileDecrypt = (identity: string): X25519FileDecrypt | undefined => {
+  const x25519 = parseX25519Identity(identity)
+  if (x25519 === undefined) return undefined
+  return (file) => {
+    const header = parseAgeHeader(file)
+    if (!header.stanzas.some((s) => s.args[0] === 'X25519')) return undefined
+    const fileKey =
+      x25519.unwrap(header.stanzas) ?? ageFailure("no identity matched any of the file's recipients")
+    try {
+      verifyHeaderMac(fileKey, header)
+      return decryptPayload(fileKey, file.subarray(header.payloadOffset))
+    } finally {
+      fileKey.fill(0)
+    }
+  }
+}
