@@ -1,22 +1,24 @@
 // Age mode (SPEC §2). JIT mode decrypts on every request, so X25519 files take a synchronous
 // node:crypto path (./age-v1) with the key imported once; everything else (hybrid post-quantum
-// identities and files) goes through the age-encryption library, also built once.
-import { Decrypter } from 'age-encryption'
+// identities and files) goes through the age-encryption library, also built once, and loaded only
+// then: most deployments never need its web streams, WebCrypto and post-quantum code in memory.
 import { AgentError, ErrorCode, isAgentError } from '@clef-sh/errors'
+import { decodeBech32 } from './age-v1/bech32.ts'
 import { createX25519FileDecrypt, type X25519FileDecrypt } from './age-v1/decrypt-file.ts'
 
 /** Decrypts a binary age file to its plaintext bytes. */
 export type AgeDecrypt = (file: Uint8Array) => Promise<Uint8Array>
 
-const createLibraryDecrypt = (identity: string): AgeDecrypt => {
+const invalidIdentity = (): AgentError =>
+  new AgentError(ErrorCode.ConfigInvalid, 'age identity is not a valid AGE-SECRET-KEY-1… or AGE-SECRET-KEY-PQ-1… key')
+
+const loadLibraryDecrypt = async (identity: string): Promise<AgeDecrypt> => {
+  const { Decrypter } = await import('age-encryption')
   const decrypter = new Decrypter()
   try {
     decrypter.addIdentity(identity)
   } catch {
-    throw new AgentError(
-      ErrorCode.ConfigInvalid,
-      'age identity is not a valid AGE-SECRET-KEY-1… or AGE-SECRET-KEY-PQ-1… key',
-    )
+    throw invalidIdentity()
   }
   return async (file) => {
     try {
@@ -28,6 +30,17 @@ const createLibraryDecrypt = (identity: string): AgeDecrypt => {
       throw new AgentError(ErrorCode.Decrypt, `age decryption failed: ${why}`, { cause })
     }
   }
+}
+
+/**
+ * The library path, loaded on first use. The identity's Bech32 checksum and type are checked now,
+ * so a mistyped key still fails at start; the library re-validates it when it loads.
+ */
+const createLibraryDecrypt = (identity: string): AgeDecrypt => {
+  const prefix = decodeBech32(identity)?.prefix
+  if (prefix !== 'age-secret-key-pq-' && prefix !== 'age-secret-key-') throw invalidIdentity()
+  let library: Promise<AgeDecrypt> | undefined
+  return async (file) => (await (library ??= loadLibraryDecrypt(identity)))(file)
 }
 
 const runFast = (fast: X25519FileDecrypt, file: Uint8Array): Uint8Array | undefined => {
@@ -42,13 +55,8 @@ const runFast = (fast: X25519FileDecrypt, file: Uint8Array): Uint8Array | undefi
 
 const createFastDecrypt = (fast: X25519FileDecrypt, identity: string): AgeDecrypt => {
   // Only for X25519-identity files without an X25519 stanza, where the library has the last word.
-  let library: AgeDecrypt | undefined
-  return async (file) => {
-    const plaintext = runFast(fast, file)
-    if (plaintext !== undefined) return plaintext
-    library ??= createLibraryDecrypt(identity)
-    return library(file)
-  }
+  const library = createLibraryDecrypt(identity)
+  return async (file) => runFast(fast, file) ?? library(file)
 }
 
 /**
