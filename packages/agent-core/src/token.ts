@@ -1,9 +1,10 @@
 // The API bearer token: from the environment, from a token file, or generated once and written
 // (mode 0600) where local clients can read it. The token itself is never logged.
 import { randomBytes } from 'node:crypto'
-import { link, mkdir, open, readFile, rename, rm } from 'node:fs/promises'
+import { constants } from 'node:fs'
+import { link, mkdir, open, rename, rm, stat, type FileHandle } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
-import { AgentError, ErrorCode } from '@clef-sh/errors'
+import { AgentError, ErrorCode, isAgentError } from '@clef-sh/errors'
 
 /** Options of {@link resolveToken}. */
 export interface ResolveTokenOptions {
@@ -20,16 +21,65 @@ export interface ResolvedToken {
   path?: string
 }
 
+/** A token is a few dozen bytes; anything this large is not a token file. */
+const MAX_TOKEN_FILE_BYTES = 4096
+
+/** S_ISVTX: in a sticky directory only a file's owner may rename or remove it. */
+const STICKY = 0o1000
+
 const isCode = (e: unknown, code: string): boolean =>
   typeof e === 'object' && e !== null && 'code' in e && e.code === code
 
+const octal = (mode: number): string => `0${(mode & 0o777).toString(8).padStart(3, '0')}`
+
+const refused = (path: string, why: string, hint: string): AgentError =>
+  new AgentError(ErrorCode.ConfigInvalid, `token file ${path} ${why}`, { hint })
+
+/**
+ * The trimmed token in `path`, or undefined when the file is missing or empty. A non-empty file
+ * that group or others may access is refused: whoever can read it can call the API.
+ */
 const readToken = async (path: string): Promise<string | undefined> => {
+  let handle: FileHandle
   try {
-    const text = (await readFile(path, 'utf8')).trim()
-    return text === '' ? undefined : text
+    // O_NONBLOCK: a FIFO at the path must not hang the start; it is refused below instead.
+    handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK)
   } catch (e) {
     if (isCode(e, 'ENOENT')) return undefined
     throw e
+  }
+  try {
+    // fstat on the open handle: the file checked is the file read, even if the path is swapped.
+    const info = await handle.stat()
+    if (!info.isFile()) throw refused(path, 'is not a regular file', 'point CLEF_AGENT_TOKEN_FILE at a file')
+    if (info.size > MAX_TOKEN_FILE_BYTES) {
+      throw refused(path, `is larger than ${MAX_TOKEN_FILE_BYTES} bytes`, 'the file must hold only the token')
+    }
+    const text = (await handle.readFile('utf8')).trim()
+    if (text === '') return undefined
+    if ((info.mode & 0o077) !== 0) {
+      const why = `has mode ${octal(info.mode)}; expected 0600 (no access for group or others)`
+      throw refused(path, why, `run: chmod 600 ${path}`)
+    }
+    return text
+  } finally {
+    await handle.close()
+  }
+}
+
+/**
+ * Creates the token's directory 0700. A directory that already existed must not let group or
+ * others replace the token file (writable without the sticky bit), e.g. one squatted in /tmp.
+ */
+const prepareDir = async (dir: string): Promise<void> => {
+  await mkdir(dir, { recursive: true, mode: 0o700 })
+  const info = await stat(dir)
+  if ((info.mode & 0o022) !== 0 && (info.mode & STICKY) === 0) {
+    throw new AgentError(
+      ErrorCode.ConfigInvalid,
+      `token file directory ${dir} has mode ${octal(info.mode)}; group and others must not be able to write to it (expected 0700)`,
+      { hint: `run: chmod 700 ${dir}, or set CLEF_AGENT_TOKEN_FILE elsewhere` },
+    )
   }
 }
 
@@ -50,7 +100,7 @@ const writeTemp = async (path: string, token: string): Promise<string> => {
  * existing file, so when two agents start at once both end up with the first one's token.
  */
 const publish = async (path: string, token: string): Promise<ResolvedToken> => {
-  await mkdir(dirname(path), { recursive: true, mode: 0o700 })
+  await prepareDir(dirname(path))
   const temp = await writeTemp(path, token)
   try {
     await link(temp, path)
@@ -70,7 +120,9 @@ const publish = async (path: string, token: string): Promise<ResolvedToken> => {
 /**
  * Resolves the API token: `token` when set, else the trimmed content of a non-empty `tokenFile`,
  * else 32 random bytes (base64url) written to `tokenFile` with mode 0600 (its dir created 0700).
- * Throws AgentError `config_invalid` when the file can be neither read nor written.
+ * Throws AgentError `config_invalid` (naming the path, never the token) when the file can be
+ * neither read nor written, is not a regular file, or grants group or others any access
+ * (`mode & 0o077`), or when the directory of a token to generate is writable by others.
  */
 export const resolveToken = async (opts: ResolveTokenOptions): Promise<ResolvedToken> => {
   if (opts.token !== undefined && opts.token !== '') return { token: opts.token, origin: 'env' }
@@ -80,6 +132,7 @@ export const resolveToken = async (opts: ResolveTokenOptions): Promise<ResolvedT
     if (existing !== undefined) return { token: existing, origin: 'file', path }
     return await publish(path, randomBytes(32).toString('base64url'))
   } catch (e) {
+    if (isAgentError(e)) throw e
     const reason = isCode(e, 'EACCES') ? 'permission denied' : e instanceof Error ? e.message : String(e)
     throw new AgentError(ErrorCode.ConfigInvalid, `token file ${path}: ${reason}`, {
       cause: e,

@@ -25,6 +25,11 @@ export interface ApiOptions {
   port: number
   /** Receives handler failures that are not AgentErrors (name only, never the message). */
   logger?: Logger
+  /**
+   * Told of every answer the core produces: its route (`unmatched` for no route) and status. For
+   * request metrics; it runs on the hot path, so it must be cheap and must not throw.
+   */
+  onRequest?: (route: RouteName | 'unmatched', status: number) => void
 }
 
 /** The request headers the API looks at (node's `req.headers` is one, as is). */
@@ -117,7 +122,7 @@ export const createApiCore = (reader: AgentReader, opts: ApiOptions): ApiCore =>
     return errorReply(e)
   }
   const run = createRun(reader, fail)
-  return {
+  const core: ApiCore = {
     handle: (route, creds, key = '') => {
       if (!isAllowedHost(creds.host)) return FORBIDDEN_HOST
       if (AUTHED.has(route) && !isAuthorized(creds.authorization)) return UNAUTHORIZED
@@ -133,4 +138,25 @@ export const createApiCore = (reader: AgentReader, opts: ApiOptions): ApiCore =>
       return allow === undefined ? NOT_FOUND : methodNotAllowed(allow)
     },
   }
+  return opts.onRequest === undefined ? core : countRequests(core, opts.onRequest)
 }
+
+/** `core`, reporting each answer's route and status to `onRequest` once it is known. */
+const countRequests = (core: ApiCore, onRequest: NonNullable<ApiOptions['onRequest']>): ApiCore => ({
+  handle: (route, creds, key) => {
+    const reply = core.handle(route, creds, key)
+    if (!isPromise(reply)) {
+      onRequest(route, reply.status)
+      return reply
+    }
+    return reply.then((r) => {
+      onRequest(route, r.status)
+      return r
+    })
+  },
+  unmatched: (creds, path) => {
+    const reply = core.unmatched(creds, path)
+    onRequest('unmatched', reply.status)
+    return reply
+  },
+})

@@ -20,6 +20,8 @@ export interface LastError {
   code: string
   message: string
   at: string
+  /** What an operator can do about it (e.g. the token scope a 403 needs), when known. */
+  hint?: string
 }
 
 /** Body of `GET /v1/health` (SPEC §7). */

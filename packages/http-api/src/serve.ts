@@ -1,11 +1,14 @@
 // Binds the API to a loopback socket. It returns the server and a graceful close, and leaves
 // signals and exit to the app (like node-server's `serve()`).
-import { createServer, type RequestListener, type Server } from 'node:http'
+import type { OutgoingHttpHeaders, RequestListener, Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { AgentError, ErrorCode, toAgentError, type Logger } from '@clef-sh/errors'
-import { createApiCore, type ApiCore } from './api-core.ts'
+import { createApiCore, type ApiCore, type ApiOptions } from './api-core.ts'
 import { createFastListener } from './fast-path.ts'
+import { createHostGuard, createRequestScreen, type ScreenVerdict } from './guards.ts'
 import type { AgentReader } from './reader.ts'
+import { FORBIDDEN_HOST, NOT_FOUND, UNAUTHORIZED, type Reply } from './replies.ts'
+import { createLimitedServer, DEFAULT_LIMITS, type ServerLimits } from './server-limits.ts'
 
 /** Options of {@link serveApi}. */
 export interface ServeApiOptions {
@@ -17,6 +20,10 @@ export interface ServeApiOptions {
   logger?: Logger
   /** In-flight requests still open this long after `close()` are cut. Default 5000 ms. */
   forceCloseAfterMs?: number
+  /** Timeouts and caps against slow or greedy clients; each defaults to {@link DEFAULT_LIMITS}. */
+  limits?: Partial<ServerLimits>
+  /** See `ApiOptions.onRequest`: every answer of the API core, by route and status. */
+  onRequest?: NonNullable<ApiOptions['onRequest']>
 }
 
 /** A listening API. `close()` (or `await using`) drains it; calling it again returns the same promise. */
@@ -55,27 +62,73 @@ const createLazyHonoListener = (core: ApiCore, hostname: string, logger?: Logger
   let loading: Promise<RequestListener> | undefined
   return (req, res) => {
     loading ??= Promise.all([import('@hono/node-server'), import('./app.ts')]).then(([node, app]) =>
-      node.getRequestListener(app.createAppFromCore(core).fetch, { hostname }),
+      node.getRequestListener(app.createAppFromCore(core).fetch, {
+        hostname,
+        // Only a request target node-server cannot make a URL of (a backslash, `*`) gets here:
+        // the screen has already checked Host, so "no such resource" is the honest answer.
+        errorHandler: () => toResponse(NOT_FOUND),
+      }),
     )
     loading.then(
-      (listener) => listener(req, res),
+      (listener) => {
+        listener(req, res)
+      },
       (e: unknown) => {
-        logger?.error('http api unavailable', { code: ErrorCode.Internal, error: e instanceof Error ? e.name : 'unknown' })
-        res.writeHead(500, { 'content-type': 'application/json' }).end('{"error":"internal error","code":"internal"}')
+        logger?.error('http api unavailable', {
+          code: ErrorCode.Internal,
+          error: e instanceof Error ? e.name : 'unknown',
+        })
+        res
+          .writeHead(500, { 'content-type': 'application/json' })
+          .end('{"error":"internal error","code":"internal"}')
       },
     )
+  }
+}
+
+const toResponse = (reply: Reply): Response =>
+  new Response(reply.body, { status: reply.status, headers: reply.headers as Record<string, string> })
+
+const SCREEN_REPLIES: Readonly<Record<ScreenVerdict, Reply>> = {
+  forbidden_host: FORBIDDEN_HOST,
+  unauthorized: UNAUTHORIZED,
+  not_found: NOT_FOUND,
+}
+
+/**
+ * Runs the raw-request screen of guards.ts in front of `next` (fast path and Hono alike); what it
+ * refuses is counted as `unmatched`, since it never reaches a route.
+ */
+const createScreenedListener = (
+  port: number,
+  next: RequestListener,
+  onRequest: ServeApiOptions['onRequest'],
+): RequestListener => {
+  const screen = createRequestScreen(createHostGuard(port))
+  return (req, res) => {
+    const verdict = screen(req)
+    if (verdict === undefined) {
+      next(req, res)
+      return
+    }
+    const reply = SCREEN_REPLIES[verdict]
+    onRequest?.('unmatched', reply.status)
+    res.writeHead(reply.status, reply.headers as OutgoingHttpHeaders)
+    res.end(reply.body)
   }
 }
 
 /**
  * Serves {@link createApp}'s API on `hostname:port` with @hono/node-server, plus a direct node
  * listener for the hot GET routes (same core, same bytes). Rejects with `config_invalid` when the
- * address cannot be bound or the token is empty.
+ * address cannot be bound or the token is empty. Before either listener, a screen refuses what
+ * node's parsed request hides (duplicate Host or Authorization, absolute-form targets naming
+ * another host), and the server enforces `opts.limits` (header/request/keep-alive deadlines,
+ * a connection cap; node's own 400/408/431 answers become JSON too).
  */
 export const serveApi = (reader: AgentReader, opts: ServeApiOptions): Promise<RunningApi> => {
   const hostname = opts.hostname ?? '127.0.0.1'
-  // requireHostHeader off: a request without Host gets the API's own 403, not node's bare 400.
-  const server = createServer({ requireHostHeader: false })
+  const server = createLimitedServer({ ...DEFAULT_LIMITS, ...opts.limits })
   return new Promise((resolve, reject) => {
     const onError = (e: NodeJS.ErrnoException): void => {
       const reason = e.code ?? e.message
@@ -93,7 +146,8 @@ export const serveApi = (reader: AgentReader, opts: ServeApiOptions): Promise<Ru
       const { port } = server.address() as AddressInfo
       try {
         const core = createApiCore(reader, { ...opts, port })
-        server.on('request', createFastListener(core, createLazyHonoListener(core, hostname, opts.logger)))
+        const listener = createFastListener(core, createLazyHonoListener(core, hostname, opts.logger))
+        server.on('request', createScreenedListener(port, listener, opts.onRequest))
       } catch (e) {
         server.close()
         reject(toAgentError(e, ErrorCode.Internal))

@@ -44,7 +44,14 @@ export const createAgentReader = ({
         lastRefreshAt: iso(state.lastSuccessAt),
         expired: gate.expired(),
         lastError:
-          last === undefined ? null : { code: last.code, message: last.message, at: iso(last.at) ?? '' },
+          last === undefined
+            ? null
+            : {
+                code: last.code,
+                message: last.message,
+                at: iso(last.at) ?? '',
+                ...(last.hint === undefined ? {} : { hint: last.hint }),
+              },
       }
     },
     ready: () => gate.ready(),

@@ -8,9 +8,11 @@ import type { AgentConfig } from '../config/types.ts'
 import { createAgentReader } from './agent-reader.ts'
 import { loadAgeIdentity } from './age-key.ts'
 import { createCachedProvider } from './cached-provider.ts'
+import { createHighWater } from './high-water.ts'
 import { createJitProvider } from './jit-provider.ts'
 import { copyValues, flatNames, lookupValue } from './lookup.ts'
 import { createAgentMetrics } from './metrics.ts'
+import { observeDecryptor } from './observed-decryptor.ts'
 import type { SecretsProvider } from './provider.ts'
 import { createRefreshLoop } from './refresh-loop.ts'
 import { createPipeline } from './refresh-pipeline.ts'
@@ -18,6 +20,7 @@ import { createLateDecryptor } from './late-decryptor.ts'
 import { createNextDelay } from './schedule.ts'
 import { createServeGate } from './serve-gate.ts'
 import { createAgentState } from './state.ts'
+import { createAgentTelemetry } from './telemetry-wiring.ts'
 import type { Agent, AgentDeps, RefreshEvent, Timers } from './types.ts'
 
 const DEFAULT_TIMERS: Timers = {
@@ -35,13 +38,28 @@ export const createAgent = (config: AgentConfig, deps: AgentDeps = {}): Agent =>
   const random = deps.random ?? Math.random
   const source = createSource(config.source, {
     logger,
+    ...deps.sourceLimits,
     ...(deps.fetch === undefined ? {} : { fetch: deps.fetch }),
   })
   const state = createAgentState()
-  const metrics = createAgentMetrics()
+  const telemetry = createAgentTelemetry({
+    url: config.telemetryUrl,
+    agentId: config.agentId,
+    source: config.source,
+    state,
+    logger,
+    now,
+    deps: deps.telemetry,
+  })
+  const metrics = createAgentMetrics({ now, telemetry: telemetry.stats })
   const freshness = createFreshness({ ttlMs: config.ttlMs, now })
   const listeners = new Set<(e: RefreshEvent) => void>()
   const late = createLateDecryptor()
+  const highWater = createHighWater({
+    path: config.cachePath === undefined ? undefined : `${config.cachePath}.hwm`,
+    allowRollback: config.allowRollback,
+    logger,
+  })
 
   const loop = createRefreshLoop({
     timers: deps.timers ?? DEFAULT_TIMERS,
@@ -63,6 +81,7 @@ export const createAgent = (config: AgentConfig, deps: AgentDeps = {}): Agent =>
       ? createJitProvider({ decryptor: late.decryptor, signal: loop.signal })
       : createCachedProvider({ decryptor: late.decryptor, freshness })
   const emit = (event: RefreshEvent): void => {
+    telemetry.refreshed(event)
     for (const cb of listeners) {
       try {
         cb(event)
@@ -81,7 +100,7 @@ export const createAgent = (config: AgentConfig, deps: AgentDeps = {}): Agent =>
     now,
     emit,
     verifyKey: config.verifyKey,
-    allowRollback: config.allowRollback,
+    highWater,
     diskCache: config.cachePath === undefined ? undefined : createDiskCache({ path: config.cachePath }),
   })
   const gate = createServeGate({
@@ -104,9 +123,12 @@ export const createAgent = (config: AgentConfig, deps: AgentDeps = {}): Agent =>
     const ageIdentity = await loadAgeIdentity(config.ageKey)
     // stop() may have run while the key file was read.
     if (state.phase !== 'idle') throw new AgentError(ErrorCode.NotLoaded, 'the agent is stopped')
-    late.set(createDecryptor({ ageIdentity, kms: deps.kms ?? createKmsResolver({ logger }) }))
+    const decryptor = createDecryptor({ ageIdentity, kms: deps.kms ?? createKmsResolver({ logger }) })
+    late.set(observeDecryptor(decryptor, { duration: metrics.decrypt, loaded: telemetry.loaded }))
     state.phase = 'starting'
     logger.info('agent starting', { mode: provider.mode, source: source.describe(), agentId: config.agentId })
+    telemetry.started(provider.mode, source.describe())
+    await highWater.load()
     await loop.start()
     if (state.phase === 'starting') state.phase = 'running'
   }
@@ -120,6 +142,7 @@ export const createAgent = (config: AgentConfig, deps: AgentDeps = {}): Agent =>
     provider.wipe()
     state.held = undefined
     if (wasRunning) logger.info('agent stopped', { reason })
+    if (wasRunning) await telemetry.stop(reason)
   }
   const values = async () => {
     const snapshot = await gate.snapshot()
@@ -142,6 +165,7 @@ export const createAgent = (config: AgentConfig, deps: AgentDeps = {}): Agent =>
       listeners.add(cb)
       return () => listeners.delete(cb)
     },
+    recordRequest: metrics.request,
     [Symbol.asyncDispose]: () => stop('disposed'),
   }
 }

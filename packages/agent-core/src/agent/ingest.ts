@@ -2,7 +2,6 @@
 // shape → expired → (same revision: done) → hash → signature → rollback → decrypt → swap.
 import {
   checkArtifact,
-  compareRevisions,
   expiresAtMs,
   isExpired,
   parseArtifact,
@@ -10,6 +9,7 @@ import {
   type VerifyKey,
 } from '@clef-sh/artifact-format'
 import { AgentError, ErrorCode, isAgentError } from '@clef-sh/errors'
+import type { HighWater } from './high-water.ts'
 import type { SecretsProvider } from './provider.ts'
 import { lineageOf, type AgentState } from './state.ts'
 
@@ -19,7 +19,8 @@ export interface IngestContext {
   readonly provider: SecretsProvider
   readonly now: () => number
   readonly verifyKey: VerifyKey | undefined
-  readonly allowRollback: boolean
+  /** Rollback protection (it knows whether CLEF_AGENT_ALLOW_ROLLBACK is set). */
+  readonly highWater: HighWater
   /** Wipes memory, JIT store and disk cache (revocation, expiry). */
   readonly wipe: (reason: AgentError) => Promise<void>
 }
@@ -42,26 +43,6 @@ const parseOrWipe = async (ctx: IngestContext, text: string): Promise<PackedArti
 
 const isSameArtifact = (a: PackedArtifact, b: PackedArtifact): boolean =>
   a.revision === b.revision && lineageOf(a) === lineageOf(b)
-
-const checkRollback = (ctx: IngestContext, artifact: PackedArtifact): void => {
-  const newest = ctx.state.newest.get(lineageOf(artifact))
-  if (newest === undefined || ctx.allowRollback) return
-  if ((compareRevisions(artifact.revision, newest) ?? 0) >= 0) return
-  const what = `${artifact.identity}/${artifact.environment}`
-  throw new AgentError(
-    ErrorCode.Rollback,
-    `revision ${artifact.revision} is older than revision ${newest} already accepted for ${what}`,
-    { hint: 'set CLEF_AGENT_ALLOW_ROLLBACK=true to accept an older artifact on purpose' },
-  )
-}
-
-const recordNewest = (state: AgentState, artifact: PackedArtifact): void => {
-  const key = lineageOf(artifact)
-  const newest = state.newest.get(key)
-  if (newest === undefined || (compareRevisions(artifact.revision, newest) ?? 1) > 0) {
-    state.newest.set(key, artifact.revision)
-  }
-}
 
 /**
  * Checks `input.text` and, when it passes, makes it the served artifact. Returns its revision and
@@ -89,9 +70,9 @@ export const ingest = async (
     return { artifact: held.artifact, changed: false }
   }
   checkArtifact(artifact, { now, verifyKey: ctx.verifyKey })
-  checkRollback(ctx, artifact)
+  ctx.highWater.check(artifact)
   await ctx.provider.accept(artifact, input.signal)
   ctx.state.held = { artifact, text: input.text, etag: input.etag, expiresAtMs: expiresAtMs(artifact) }
-  recordNewest(ctx.state, artifact)
+  ctx.highWater.record(artifact)
   return { artifact, changed: true }
 }

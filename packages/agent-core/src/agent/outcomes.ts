@@ -12,6 +12,19 @@ export interface RefreshOutcome {
   readonly error?: AgentError
 }
 
+// Transient failures carry no hint from the source: what helps there is knowing what the agent does.
+const DEFAULT_HINTS: Partial<Record<ErrorCode, string>> = {
+  [ErrorCode.SourceUnreachable]:
+    'the source is down or unreachable: the agent retries with backoff and serves the last good secrets ' +
+    'until the TTL runs out (plus CLEF_AGENT_STALE_IF_ERROR)',
+  [ErrorCode.SourceRateLimited]:
+    'the source is throttling requests: the agent backs off (honouring Retry-After) and serves the last ' +
+    'good secrets meanwhile; poll less often or raise the quota',
+}
+
+const retryAfterOf = (error: AgentError): number | undefined =>
+  'retryAfterMs' in error && typeof error.retryAfterMs === 'number' ? error.retryAfterMs : undefined
+
 /** Options of {@link createOutcomes}. */
 export interface OutcomesOptions {
   state: AgentState
@@ -38,8 +51,23 @@ export interface Outcomes {
 export const createOutcomes = (opts: OutcomesOptions): Outcomes => {
   const { state, freshness, metrics, logger, now, emit, where } = opts
   const report = (error: AgentError, msg: string): RefreshOutcome => {
-    state.lastError = { code: error.code, message: error.message, at: now(), transient: error.transient }
-    logger.warn(msg, { code: error.code, message: error.message, source: where })
+    const hint = error.hint ?? DEFAULT_HINTS[error.code]
+    const record = {
+      code: error.code,
+      message: error.message,
+      at: now(),
+      transient: error.transient,
+      hint,
+      retryAfterMs: retryAfterOf(error),
+    }
+    state.lastError = record
+    if (!error.transient) state.failClosed = record
+    logger.warn(msg, {
+      code: error.code,
+      message: error.message,
+      source: where,
+      ...(hint === undefined ? {} : { hint }),
+    })
     const event: RefreshEvent = { ok: false, code: error.code, message: error.message }
     emit(event)
     return { event, error }
@@ -49,6 +77,7 @@ export const createOutcomes = (opts: OutcomesOptions): Outcomes => {
       freshness.markFresh()
       state.lastSuccessAt = now()
       state.lastError = undefined
+      state.failClosed = undefined
       metrics.refresh(undefined)
       const event: RefreshEvent = { ok: true, revision, changed }
       emit(event)

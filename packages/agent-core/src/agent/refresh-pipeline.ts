@@ -4,6 +4,7 @@ import type { VerifyKey } from '@clef-sh/artifact-format'
 import type { DiskCache, Freshness } from '@clef-sh/cache'
 import { AgentError, ErrorCode, toAgentError, type Logger } from '@clef-sh/errors'
 import type { ArtifactSource } from '@clef-sh/sources'
+import type { HighWater } from './high-water.ts'
 import { ingest, type IngestContext } from './ingest.ts'
 import type { AgentMetrics } from './metrics.ts'
 import { createOutcomes, type RefreshOutcome } from './outcomes.ts'
@@ -21,7 +22,8 @@ export interface PipelineOptions {
   logger: Logger
   now: () => number
   verifyKey: VerifyKey | undefined
-  allowRollback: boolean
+  /** Rollback marks; saved after the disk cache, so a crash never leaves a mark above the cache. */
+  highWater: HighWater
   diskCache: DiskCache | undefined
   emit: (event: RefreshEvent) => void
 }
@@ -46,17 +48,23 @@ export const createPipeline = (opts: PipelineOptions): Pipeline => {
   }
   const wipe = async (reason: AgentError): Promise<void> => {
     provider.wipe()
+    const { code } = reason
+    // A wiped revision stays dead, even when a clock set back makes it look unexpired again.
+    if (state.held !== undefined && (code === ErrorCode.Expired || code === ErrorCode.Revoked)) {
+      opts.highWater.wiped(state.held.artifact, code)
+    }
     state.held = undefined
     freshness.reset()
     logger.error('secrets wiped', { code: reason.code, message: reason.message, source: where })
     await clearDisk()
+    await opts.highWater.save()
   }
   const ctx: IngestContext = {
     state,
     provider,
     now,
     verifyKey: opts.verifyKey,
-    allowRollback: opts.allowRollback,
+    highWater: opts.highWater,
     wipe,
   }
 
@@ -91,6 +99,7 @@ export const createPipeline = (opts: PipelineOptions): Pipeline => {
     const { artifact, changed } = await ingest(ctx, { text: result.body, etag: result.etag, signal })
     if (changed) {
       await writeDisk(result.body)
+      await opts.highWater.save()
       const { revision, identity, environment } = artifact
       logger.info('artifact loaded', { revision, source: where, identity, environment })
     }
@@ -105,6 +114,7 @@ export const createPipeline = (opts: PipelineOptions): Pipeline => {
     if (diskCache === undefined || text === undefined) return
     try {
       const { artifact } = await ingest(ctx, { text, etag: undefined, signal })
+      await opts.highWater.save()
       freshness.markFresh()
       state.lastSuccessAt = now()
       const { revision, identity, environment } = artifact

@@ -281,14 +281,18 @@ describe('TTL and the disk cache', () => {
     })
     expect(r.agent.reader.ready()).toEqual({ ready: true })
     expect(r.agent.reader.health()).toMatchObject({ status: 'degraded', expired: true })
-    // A permanent failure ends the grace at once.
+    // A permanent failure ends the grace at once, and a later transient one does not reopen it.
     origin.failWith(403)
     await expect(r.agent.reader.refresh()).rejects.toMatchObject({ code: 'source_auth' })
-    expect(r.agent.reader.ready()).toEqual({ ready: false, reason: 'cache_expired' })
+    expect(r.agent.reader.ready()).toEqual({ ready: false, reason: 'source_auth' })
     origin.failWith(503)
     await expect(r.agent.reader.refresh()).rejects.toMatchObject({ code: 'source_unreachable' })
+    expect(r.agent.reader.ready()).toEqual({ ready: false, reason: 'source_auth' })
+    origin.failWith(null)
+    await r.agent.reader.refresh()
     expect(r.agent.reader.ready()).toEqual({ ready: true })
-    r.clock.advance(60_000)
+    origin.failWith(503)
+    r.clock.advance(360_001)
     await expect(Promise.resolve().then(() => r.agent.reader.secrets())).rejects.toMatchObject({
       code: 'cache_expired',
     })

@@ -39,26 +39,34 @@ const isPromise = <T>(v: T | Promise<T>): v is Promise<T> =>
 export const createServeGate = (opts: ServeGateOptions): ServeGate => {
   const { provider, state, pipeline, now } = opts
 
+  // Stale-if-error covers an outage only while every failure since the last success was transient.
+  const inGraceWindow = (): boolean => opts.staleIfErrorMs > 0 && !provider.isStale(opts.staleIfErrorMs)
   const withinGrace = (): boolean =>
-    state.lastError?.transient === true && !provider.isStale(opts.staleIfErrorMs)
+    state.lastError?.transient === true && state.failClosed === undefined && inGraceWindow()
+  const cacheExpired = (): AgentError =>
+    new AgentError(ErrorCode.CacheExpired, `no successful refresh in the last ${opts.ttlMs / 1000} s`)
   let reportedFor: number | undefined | null = null
   const servable = (): boolean => {
     const ok = provider.loaded() && (!provider.isStale() || withinGrace())
     if (!ok && provider.loaded() && isLoaded(state) && reportedFor !== state.lastSuccessAt) {
       reportedFor = state.lastSuccessAt
-      opts.onCacheExpired(notServable())
+      opts.onCacheExpired(cacheExpired())
     }
     return ok
   }
 
   const notServable = (): AgentError => {
     if (!isLoaded(state)) return new AgentError(ErrorCode.NotLoaded, 'secrets are not loaded yet')
-    if (provider.loaded()) {
+    // Within stale-if-error, only a permanent failure keeps the secrets from being served: name it.
+    const closed = state.failClosed
+    if (provider.loaded() && closed !== undefined && inGraceWindow()) {
       return new AgentError(
-        ErrorCode.CacheExpired,
-        `no successful refresh in the last ${opts.ttlMs / 1000} s`,
+        closed.code,
+        closed.message,
+        closed.hint === undefined ? {} : { hint: closed.hint },
       )
     }
+    if (provider.loaded()) return cacheExpired()
     const last = state.lastError
     return last === undefined
       ? new AgentError(ErrorCode.NotLoaded, 'no secrets are loaded')
@@ -79,8 +87,10 @@ export const createServeGate = (opts: ServeGateOptions): ServeGate => {
 
   const afterTtl = async (): Promise<Snapshot> => {
     const last = state.lastAttemptAt ?? Number.NEGATIVE_INFINITY
-    // One coalesced refresh, but not one per request while the source stays down.
-    if (opts.refreshing() || now() - last >= MIN_INTERVAL_MS) await opts.refresh()
+    // One coalesced refresh, but not one per request while the source stays down, nor before the
+    // source's Retry-After (or rate-limit reset) has passed.
+    const wait = Math.max(MIN_INTERVAL_MS, state.lastError?.retryAfterMs ?? 0)
+    if (opts.refreshing() || now() - last >= wait) await opts.refresh()
     pipeline.expireIfDue()
     if (!servable()) throw notServable()
     return serve()

@@ -1,5 +1,5 @@
-// The agent's mutable bookkeeping in one place: what is held, what last failed, and the newest
-// accepted revision per identity/environment (rollback protection). Plaintext is not in here.
+// The agent's mutable bookkeeping in one place: what is held and what last failed. Plaintext is
+// not in here; the rollback marks live in high-water.ts.
 import type { PackedArtifact } from '@clef-sh/artifact-format'
 import type { ErrorCode } from '@clef-sh/errors'
 
@@ -19,6 +19,10 @@ export interface FailureRecord {
   readonly at: number
   /** Whether stale secrets may still be served (stale-if-error). */
   readonly transient: boolean
+  /** What an operator can do about it, when known. */
+  readonly hint?: string | undefined
+  /** How long the source asked us to stay away (Retry-After, rate-limit reset), in ms. */
+  readonly retryAfterMs?: number | undefined
 }
 
 /** `idle` → `starting` (first attempt running) → `running` → `stopped`. */
@@ -29,12 +33,15 @@ export interface AgentState {
   phase: AgentPhase
   held: HeldArtifact | undefined
   lastError: FailureRecord | undefined
+  /**
+   * The last permanent failure (auth, not found, a bad signature…) since the last successful
+   * refresh. It ends stale-if-error at once, and later transient failures do not bring it back.
+   */
+  failClosed: FailureRecord | undefined
   /** Epoch ms of the last successful refresh (or disk-cache load). */
   lastSuccessAt: number | undefined
   /** Epoch ms at which the last refresh attempt ended, successful or not. */
   lastAttemptAt: number | undefined
-  /** Newest accepted revision per `identity\nenvironment`. */
-  readonly newest: Map<string, string>
 }
 
 /** A fresh state: nothing held, nothing failed. */
@@ -42,13 +49,14 @@ export const createAgentState = (): AgentState => ({
   phase: 'idle',
   held: undefined,
   lastError: undefined,
+  failClosed: undefined,
   lastSuccessAt: undefined,
   lastAttemptAt: undefined,
-  newest: new Map(),
 })
 
-/** The rollback-protection key of an artifact. */
-export const lineageOf = (artifact: PackedArtifact): string => `${artifact.identity}\n${artifact.environment}`
+/** The rollback-protection key of an artifact; JSON, so no identity/environment pair collides. */
+export const lineageOf = (artifact: Pick<PackedArtifact, 'identity' | 'environment'>): string =>
+  JSON.stringify([artifact.identity, artifact.environment])
 
 /** True once the first load attempt ended (and until stop). */
 export const isLoaded = (state: AgentState): boolean => state.phase === 'running'

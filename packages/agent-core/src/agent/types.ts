@@ -25,10 +25,30 @@ export interface AgentDeps {
   random?: () => number
   /** The fetch of HTTP-based sources. Default the global fetch. */
   fetch?: typeof fetch
+  /** Timeout (ms) and size cap (bytes) of every source fetch. Default the sources' own (10 s, 16 MiB). */
+  sourceLimits?: { timeoutMs?: number; maxBytes?: number }
   /** Default the global setTimeout / clearTimeout. */
   timers?: Timers
   /** Resolves KMS adapters for envelope artifacts. Default: `createKmsResolver` (AWS, SDK loaded lazily). */
   kms?: KmsResolver
+  /** Knobs of the telemetry exporter, used only when `config.telemetryUrl` is set. */
+  telemetry?: TelemetryDeps
+}
+
+/** Knobs of the telemetry exporter (SPEC §9); every one has a default. */
+export interface TelemetryDeps {
+  /** Default the global fetch. */
+  fetch?: typeof fetch
+  /** Default 10 000 ms. */
+  flushIntervalMs?: number
+  /** Default 5000 ms. */
+  requestTimeoutMs?: number
+  /** Events held while the collector is away. Default 1000. */
+  maxBuffer?: number
+  /** How long `stop()` waits for the last flush. Default 2000 ms. */
+  shutdownMs?: number
+  /** `service.version`. Default the version of @clef-sh/agent-core. */
+  version?: string
 }
 
 /** The running agent. Plaintext lives only inside it, in memory. */
@@ -55,4 +75,9 @@ export interface Agent extends AsyncDisposable {
   ready(): boolean
   /** Subscribes to refresh outcomes; returns the unsubscribe function. */
   onRefresh(cb: (e: RefreshEvent) => void): () => void
+  /**
+   * Counts one API answer for `/v1/metrics`: pass it as `serveApi`'s `onRequest`. Cheap and
+   * never throws (it runs on the hot path).
+   */
+  readonly recordRequest: (route: string, status: number) => void
 }

@@ -1,7 +1,7 @@
 // Every CLEF_AGENT_* variable the agent knows. Anything else with the prefix is reported, because
 // a typo (CLEF_AGENT_CACHE_TLL) would otherwise silently fall back to a default.
 import type { EnvReader } from './env-reader.ts'
-import { VCS_VARIABLES } from './parse-source.ts'
+import { VCS_VARIABLES } from './parse-vcs.ts'
 
 /** The variables of SPEC §8. */
 export const KNOWN_VARIABLES: readonly string[] = [

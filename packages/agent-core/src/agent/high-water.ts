@@ -1,0 +1,166 @@
+// Rollback protection's memory (SPEC §1): the newest accepted revision per identity and
+// environment, kept in `<cachePath>.hwm` beside the disk cache so that a restart does not forget
+// it. Without a cache path the marks live in memory only, and a restart starts from none.
+import { compareRevisions, revisionTime, type PackedArtifact } from '@clef-sh/artifact-format'
+import { createDiskCache } from '@clef-sh/cache'
+import { AgentError, ErrorCode, type Logger } from '@clef-sh/errors'
+import { lineageOf } from './state.ts'
+
+/** Why a marked revision was wiped; a wiped revision is never served again. */
+export type WipeCode = typeof ErrorCode.Expired | typeof ErrorCode.Revoked
+
+interface Mark {
+  readonly identity: string
+  readonly environment: string
+  readonly revision: string
+  readonly wiped?: WipeCode
+}
+
+/** Options of {@link createHighWater}. */
+export interface HighWaterOptions {
+  /** The marks file, `<cachePath>.hwm`; undefined keeps the marks in memory only. */
+  path: string | undefined
+  /** CLEF_AGENT_ALLOW_ROLLBACK: nothing is refused and the mark follows the accepted revision. */
+  allowRollback: boolean
+  logger: Logger
+}
+
+/**
+ * The high-water marks of one agent. Revisions without the `<ms>-<hex>` form claim no order:
+ * they are never refused for it and never become a mark.
+ */
+export interface HighWater {
+  /** Reads the stored marks (once, at start). A bad file is logged and ignored. Never rejects. */
+  load(): Promise<void>
+  /**
+   * Throws AgentError `rollback` when `artifact` is older than its mark, and `expired` or
+   * `revoked` when it is the marked revision that was wiped for that reason.
+   */
+  check(artifact: PackedArtifact): void
+  /** Records an accepted artifact: raises its mark (sets it, when rollback is allowed). */
+  record(artifact: PackedArtifact): void
+  /** Notes that the marked revision `artifact` was wiped (expiry, revocation). */
+  wiped(artifact: PackedArtifact, code: WipeCode): void
+  /** Writes the marks atomically (0600) when they changed. Failures are logged. Never rejects. */
+  save(): Promise<void>
+}
+
+const isWipeCode = (v: unknown): v is WipeCode => v === ErrorCode.Expired || v === ErrorCode.Revoked
+
+const isMark = (v: unknown): v is Mark => {
+  if (typeof v !== 'object' || v === null) return false
+  const m = v as Record<string, unknown>
+  const strings = [m['identity'], m['environment'], m['revision']].every((s) => typeof s === 'string')
+  return (
+    strings &&
+    revisionTime(String(m['revision'])) !== undefined &&
+    (m['wiped'] === undefined || isWipeCode(m['wiped']))
+  )
+}
+
+/** The marks of a `.hwm` file, or undefined when it is not one. */
+const parseMarks = (text: string): Mark[] | undefined => {
+  try {
+    const doc = JSON.parse(text) as { version?: unknown; marks?: unknown }
+    if (doc.version !== 1 || !Array.isArray(doc.marks) || !doc.marks.every(isMark)) return undefined
+    return doc.marks
+  } catch {
+    return undefined
+  }
+}
+
+const describeLineage = (a: Pick<PackedArtifact, 'identity' | 'environment'>): string =>
+  `${a.identity}/${a.environment}`
+
+/** Creates the {@link HighWater} of one agent. Does no I/O until `load` or `save`. */
+export const createHighWater = ({ path, allowRollback, logger }: HighWaterOptions): HighWater => {
+  const marks = new Map<string, Mark>()
+  const file = path === undefined ? undefined : createDiskCache({ path })
+  const serialize = (): string => JSON.stringify({ version: 1, marks: [...marks.values()] })
+  let saved = serialize()
+  // Saves run one after another, each writing the marks as they are when it runs: an older
+  // snapshot can never land after a newer one.
+  let queue = Promise.resolve()
+
+  const refuse = (artifact: PackedArtifact, mark: Mark): never => {
+    if (mark.revision === artifact.revision && mark.wiped !== undefined) {
+      const why = mark.wiped === ErrorCode.Expired ? 'was wiped at its expiry' : 'was revoked'
+      throw new AgentError(mark.wiped, `revision ${artifact.revision} ${why}; it is not served again`, {
+        hint: 'pack a new revision',
+      })
+    }
+    throw new AgentError(
+      ErrorCode.Rollback,
+      `revision ${artifact.revision} is older than revision ${mark.revision} already accepted for ${describeLineage(artifact)}`,
+      { hint: 'set CLEF_AGENT_ALLOW_ROLLBACK=true to accept an older artifact on purpose' },
+    )
+  }
+
+  const write = async (): Promise<void> => {
+    const text = serialize()
+    if (file === undefined || text === saved) return
+    try {
+      await file.write(text)
+      saved = text
+    } catch (e) {
+      logger.warn('rollback marks could not be written', { path: file.path, message: String(e) })
+    }
+  }
+
+  const read = async (): Promise<void> => {
+    if (file === undefined) return
+    const text = await file.read().catch((e: unknown) => {
+      logger.error('rollback marks could not be read; starting without them', {
+        path: file.path,
+        message: String(e),
+      })
+      return undefined
+    })
+    if (text === undefined) return
+    const stored = parseMarks(text)
+    if (stored === undefined) {
+      logger.error('rollback marks file is malformed; starting without it', { path: file.path })
+      return
+    }
+    for (const mark of stored) marks.set(lineageOf(mark), mark)
+    saved = serialize()
+    logger.debug('rollback marks loaded', { path: file.path, marks: stored.length })
+  }
+
+  return {
+    load: async () => {
+      if (allowRollback) {
+        logger.warn(
+          'rollback protection is off (CLEF_AGENT_ALLOW_ROLLBACK=true): older artifacts are accepted',
+        )
+      }
+      await read()
+    },
+    check: (artifact) => {
+      const mark = marks.get(lineageOf(artifact))
+      if (allowRollback || mark === undefined) return
+      const order = compareRevisions(artifact.revision, mark.revision)
+      if (order === undefined) return
+      if (order < 0 || (mark.revision === artifact.revision && mark.wiped !== undefined))
+        refuse(artifact, mark)
+    },
+    record: (artifact) => {
+      const { identity, environment, revision } = artifact
+      if (revisionTime(revision) === undefined) return
+      const key = lineageOf(artifact)
+      const mark = marks.get(key)
+      if (mark === undefined || allowRollback || (compareRevisions(revision, mark.revision) ?? 0) >= 0) {
+        marks.set(key, { identity, environment, revision })
+      }
+    },
+    wiped: (artifact, code) => {
+      const key = lineageOf(artifact)
+      const mark = marks.get(key)
+      if (mark?.revision === artifact.revision) marks.set(key, { ...mark, wiped: code })
+    },
+    save: () => {
+      queue = queue.then(write)
+      return queue
+    },
+  }
+}

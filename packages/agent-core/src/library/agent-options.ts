@@ -1,0 +1,102 @@
+// Typed options for embedding the agent: the same settings as the CLEF_AGENT_* variables, named
+// like a library's, plus the injectable fetch, logger, clock and AbortSignal. Validated by the very
+// rules of parseConfig, so an option and its variable can never disagree.
+import type { KmsResolver } from '@clef-sh/decrypt'
+import { AgentError, ErrorCode, type Logger } from '@clef-sh/errors'
+import type { SourceConfig } from '@clef-sh/sources'
+import type { AgentDeps } from '../agent/types.ts'
+import { parseConfig } from '../config/parse-config.ts'
+import type { AgentConfig, ConfigIssue } from '../config/types.ts'
+
+/** Options of `createAgent` and `loadSecrets` for programs that embed the agent. */
+export interface AgentOptions {
+  /** A file path, `file://`, `http(s)://` or S3 URL (like CLEF_AGENT_SOURCE), or a parsed source. */
+  source: string | SourceConfig
+  /** The age identity `AGE-SECRET-KEY-…` (CLEF_AGENT_AGE_KEY). Not with `ageKeyFile`. */
+  ageKey?: string
+  /** A file holding the age identity (CLEF_AGENT_AGE_KEY_FILE). */
+  ageKeyFile?: string
+  /** Cache TTL in seconds: 0 is JIT mode, otherwise at least 30. Default 300. */
+  cacheTtl?: number
+  /** Disk cache of the last good (still encrypted) artifact. */
+  cachePath?: string
+  /** base64 DER SPKI Ed25519 or EC P-256 key that every artifact must be signed with. */
+  verifyKey?: string
+  /** Seconds past the TTL that last-good secrets may be served during a transient failure. Default 0. */
+  staleIfError?: number
+  /** Accept an artifact older than the newest one seen. Default false. */
+  allowRollback?: boolean
+  /** OTLP/HTTP JSON logs endpoint for telemetry events. */
+  telemetryUrl?: string | URL
+  /** Agent id in logs and telemetry. Default a random UUID. */
+  agentId?: string
+  /** Where the agent reports. Default: drop everything. */
+  logger?: Logger
+  /** The fetch of HTTP-based sources. Default the global fetch. */
+  fetch?: typeof fetch
+  /** Clock in epoch ms. Default `Date.now`. */
+  now?: () => number
+  /** Resolves KMS adapters for envelope artifacts. Default: AWS, SDK loaded lazily. */
+  kms?: KmsResolver
+  /** Aborting it stops the agent, like `agent.stop('aborted')`. */
+  signal?: AbortSignal
+}
+
+/** What {@link resolveAgentOptions} produces: the config and collaborators of the core agent. */
+export interface ResolvedAgentOptions {
+  config: AgentConfig
+  deps: AgentDeps
+}
+
+const VARIABLES = {
+  source: 'CLEF_AGENT_SOURCE',
+  ageKey: 'CLEF_AGENT_AGE_KEY',
+  ageKeyFile: 'CLEF_AGENT_AGE_KEY_FILE',
+  cacheTtl: 'CLEF_AGENT_CACHE_TTL',
+  cachePath: 'CLEF_AGENT_CACHE_PATH',
+  verifyKey: 'CLEF_AGENT_VERIFY_KEY',
+  staleIfError: 'CLEF_AGENT_STALE_IF_ERROR',
+  allowRollback: 'CLEF_AGENT_ALLOW_ROLLBACK',
+  telemetryUrl: 'CLEF_AGENT_TELEMETRY_URL',
+  agentId: 'CLEF_AGENT_ID',
+} as const satisfies Partial<Record<keyof AgentOptions, string>>
+
+// A parsed source skips the string rules; this stand-in satisfies them and is then replaced.
+const PLACEHOLDER_SOURCE = 'placeholder.json'
+
+const toEnv = (options: AgentOptions): Record<string, string | undefined> => {
+  const env: Record<string, string | undefined> = {}
+  for (const [option, variable] of Object.entries(VARIABLES)) {
+    const value: unknown = options[option as keyof typeof VARIABLES]
+    if (value !== undefined) env[variable] = String(value)
+  }
+  if (typeof options.source !== 'string') env[VARIABLES.source] = PLACEHOLDER_SOURCE
+  return env
+}
+
+/** Joins issues into one line; issue messages never contain a secret (parseConfig's contract). */
+export const formatIssues = (issues: readonly ConfigIssue[]): string =>
+  issues.map((i) => `${i.variable} ${i.message}`).join('; ')
+
+const optionName = (variable: string): string =>
+  Object.entries(VARIABLES).find(([, v]) => v === variable)?.[0] ?? variable
+
+/**
+ * Validates `options` with the rules of the environment variables and returns the core config and
+ * deps. Throws AgentError `config_invalid` naming every bad option; the message never holds a key.
+ */
+export const resolveAgentOptions = (options: AgentOptions): ResolvedAgentOptions => {
+  const result = parseConfig(toEnv(options))
+  if (!result.ok) {
+    const issues = result.issues.map((i) => ({ ...i, variable: optionName(i.variable) }))
+    throw new AgentError(ErrorCode.ConfigInvalid, `invalid agent options: ${formatIssues(issues)}`)
+  }
+  const source = typeof options.source === 'string' ? result.config.source : options.source
+  const deps: AgentDeps = {
+    ...(options.logger === undefined ? {} : { logger: options.logger }),
+    ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+    ...(options.now === undefined ? {} : { now: options.now }),
+    ...(options.kms === undefined ? {} : { kms: options.kms }),
+  }
+  return { config: { ...result.config, source }, deps }
+}

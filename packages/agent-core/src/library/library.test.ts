@@ -1,0 +1,89 @@
+import { writeFile } from 'node:fs/promises'
+import { describe, expect, it } from 'vitest'
+import { createAgeKey, packArtifact, tempDir } from '@clef-sh/testing'
+import { createAgent, fromEnv, loadSecrets } from '../index.ts'
+
+const writePacked = async (path: string, values: Record<string, Record<string, string>>) => {
+  const key = await createAgeKey()
+  await writeFile(path, await packArtifact({ recipient: key.recipient, values }))
+  return key.identity
+}
+
+describe('library API', () => {
+  it('serves two agents with different artifacts independently; stopping one leaves the other', async () => {
+    await using dir = await tempDir()
+    const keyA = await writePacked(dir.file('a.json'), { app: { TOKEN: 'token-a' } })
+    const keyB = await writePacked(dir.file('b.json'), { app: { TOKEN: 'token-b' }, db: { URL: 'pg://b' } })
+    await using a = createAgent({ source: dir.file('a.json'), ageKey: keyA })
+    await using b = createAgent({ source: dir.file('b.json'), ageKey: keyB })
+    await Promise.all([a.start(), b.start()])
+    expect(await a.get('app', 'TOKEN')).toBe('token-a')
+    expect(await b.get('app', 'TOKEN')).toBe('token-b')
+    expect(await a.get('db__URL')).toBeUndefined()
+    await a.stop()
+    expect(a.ready()).toBe(false)
+    await expect(a.getAll()).rejects.toMatchObject({ code: 'not_loaded' })
+    expect(b.ready()).toBe(true)
+    expect(await b.env()).toEqual({ app__TOKEN: 'token-b', db__URL: 'pg://b' })
+    expect(await b.secret('db', 'URL')).toBe('pg://b')
+    expect(await b.secret('db', 'constructor')).toBeUndefined()
+  })
+
+  it('loadSecrets reads once from a config made by fromEnv', async () => {
+    await using dir = await tempDir()
+    const identity = await writePacked(dir.file('s.json'), { ns: { K: 'v1' } })
+    const config = fromEnv({ CLEF_AGENT_SOURCE: dir.file('s.json'), CLEF_AGENT_AGE_KEY: identity })
+    expect(config.ttlMs).toBe(300_000)
+    expect(await loadSecrets(config)).toEqual({ ns: { K: 'v1' } })
+  })
+
+  it('loadSecrets rejects with the code that kept the secrets from loading', async () => {
+    await using dir = await tempDir()
+    await writePacked(dir.file('s.json'), { ns: { K: 'v1' } })
+    const other = await createAgeKey()
+    await expect(loadSecrets({ source: dir.file('s.json'), ageKey: other.identity })).rejects.toMatchObject({
+      code: 'decrypt',
+    })
+    await expect(loadSecrets({ source: dir.file('missing.json'), ageKey: other.identity })).rejects.toMatchObject(
+      { code: 'source_not_found' },
+    )
+  })
+
+  it('fromEnv and typed options throw config_invalid naming every issue, never the key', () => {
+    const bad = { CLEF_AGENT_CACHE_TTL: '5', CLEF_AGENT_AGE_KEY: 'not-a-key-zq81x', CLEF_AGENT_NOPE: '1' }
+    expect(() => fromEnv(bad)).toThrow(expect.objectContaining({ code: 'config_invalid' }))
+    const message = (() => {
+      try {
+        fromEnv(bad)
+        return ''
+      } catch (e) {
+        return (e as Error).message
+      }
+    })()
+    for (const name of ['CLEF_AGENT_SOURCE', 'CLEF_AGENT_CACHE_TTL', 'CLEF_AGENT_AGE_KEY', 'CLEF_AGENT_NOPE'])
+      expect(message).toContain(name)
+    expect(message).not.toContain('zq81x')
+    expect(() => createAgent({ source: 'a.json', cacheTtl: 5, ageKey: 'x' })).toThrow(
+      expect.objectContaining({ code: 'config_invalid', message: expect.stringMatching(/ageKey must.*cacheTtl must/) }),
+    )
+  })
+
+  it('accepts a parsed source object and stops when its AbortSignal aborts', async () => {
+    await using dir = await tempDir()
+    const identity = await writePacked(dir.file('s.json'), { ns: { K: 'v2' } })
+    const controller = new AbortController()
+    const agent = createAgent({
+      source: { kind: 'file', path: dir.file('s.json') },
+      ageKey: identity,
+      cacheTtl: 0,
+      signal: controller.signal,
+    })
+    await agent.start()
+    expect(await agent.get('ns', 'K')).toBe('v2')
+    expect(await agent.keys()).toEqual(['ns__K'])
+    controller.abort()
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(agent.ready()).toBe(false)
+    await expect(agent.start()).rejects.toMatchObject({ code: 'not_loaded' })
+  })
+})

@@ -1,0 +1,17 @@
+export { createTelemetry } from './create-telemetry.ts'
+export type { Telemetry, TelemetryOptions, TelemetryStats } from './create-telemetry.ts'
+export { SEVERITY } from './events.ts'
+export type { Severity, TelemetryEvent, TelemetryEventFields, TelemetryEventName } from './events.ts'
+export { buildExportRequest, toLogRecord, toUnixNano } from './otlp-json.ts'
+export type {
+  ExportLogsServiceRequest,
+  OtlpAnyValue,
+  OtlpKeyValue,
+  OtlpLogRecord,
+  QueuedEvent,
+  TelemetryResource,
+} from './otlp-json.ts'
+export { parseHeaderList, telemetryAuthHeaders } from './auth-headers.ts'
+export type { ParsedHeaders } from './auth-headers.ts'
+export { resolveLogsEndpoint } from './endpoint.ts'
+export type { LogsEndpoint } from './endpoint.ts'
