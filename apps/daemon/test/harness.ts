@@ -109,11 +109,11 @@ export const startDaemon = async (env: Record<string, string>, opts: { args?: st
   return daemon
 }
 
-/** Waits until the daemon finished its first load: a revision or an error is known. */
+/** Waits until the daemon's first load attempt ended: ready, or not ready for a reason other than not_loaded. */
 export const waitLoaded = (d: Daemon): Promise<void> =>
   d.waitFor(async () => {
-    const h = (await d.get('/v1/health', { auth: false })).json as { revision: unknown; lastError: unknown }
-    return h.revision !== null || h.lastError !== null
+    const ready = (await d.get('/v1/ready', { auth: false })).json as { ready: boolean; reason?: string }
+    return ready.ready || ready.reason !== 'not_loaded'
   })
 
 /** Runs the daemon to completion (for commands that exit) and returns code and output. */

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process'
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises'
 import { describe, expect, it } from 'vitest'
 import { tempDir } from '@clef-sh/testing'
@@ -41,10 +42,10 @@ describe('createDiskCache', () => {
     const cache = createDiskCache({ path })
     const versions = ['a', 'b', 'c', 'd'].map((ch) => ch.repeat(2 * 1024 * 1024))
     await cache.write(versions[0] ?? '')
-    let reading = true
+    const run = { reading: true }
     const seen = new Set<number>()
     const reader = (async () => {
-      while (reading) {
+      while (run.reading) {
         const text = await readFile(path, 'utf8')
         const index = versions.indexOf(text)
         expect(index, `partial read of ${text.length} bytes`).toBeGreaterThanOrEqual(0)
@@ -52,7 +53,7 @@ describe('createDiskCache', () => {
       }
     })()
     for (const v of versions.slice(1)) await cache.write(v)
-    reading = false
+    run.reading = false
     await reader
     expect(seen.size).toBeGreaterThanOrEqual(1)
     expect(await cache.read()).toBe(versions[3])
@@ -74,5 +75,38 @@ describe('createDiskCache', () => {
     const cache = createDiskCache({ path: dir.file('is-a-dir') })
     await expect(cache.read()).rejects.toMatchObject({ code: 'internal' })
     await expect(cache.write('x')).rejects.toMatchObject({ code: 'internal' })
+  })
+
+  it('refuses a FIFO at the cache path instead of blocking the start on it', async () => {
+    await using dir = await tempDir()
+    const path = dir.file('artifact.json')
+    execFileSync('mkfifo', ['-m', '600', path])
+    await expect(createDiskCache({ path }).read()).rejects.toMatchObject({
+      code: 'internal',
+      message: expect.stringContaining('not a regular file') as string,
+    })
+  })
+
+  it('refuses a file larger than the cap without reading it', async () => {
+    await using dir = await tempDir()
+    const path = dir.file('artifact.json')
+    await writeFile(path, 'x'.repeat(2048))
+    await expect(createDiskCache({ path, maxBytes: 1024 }).read()).rejects.toMatchObject({
+      code: 'internal',
+      message: expect.stringContaining('2048 bytes exceed the 1024-byte cap') as string,
+    })
+    expect(await createDiskCache({ path, maxBytes: 2048 }).read()).toHaveLength(2048)
+  })
+
+  it('the first write removes temp files a crash left behind, and nothing else', async () => {
+    await using dir = await tempDir()
+    const path = dir.file('artifact.json')
+    const keep = ['.artifact.json.hwm.0123456789ab.tmp', '.artifact.json.notes', 'other.tmp']
+    const torn = ['.artifact.json.0123456789ab.tmp', '.artifact.json.ba9876543210.tmp']
+    for (const name of [...keep, ...torn]) await writeFile(dir.file(name), 'half an artif')
+    const cache = createDiskCache({ path })
+    await cache.write('whole')
+    expect((await readdir(dir.path)).sort()).toEqual(['artifact.json', ...keep].sort())
+    expect(await cache.read()).toBe('whole')
   })
 })

@@ -1,25 +1,35 @@
 // The last good artifact on disk, still encrypted, so the agent can serve after a restart while the
 // source is down (SPEC §6). Writes are atomic: a reader sees the old file or the new, never a part.
 import { randomBytes } from 'node:crypto'
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises'
+import { constants } from 'node:fs'
+import { mkdir, open, readdir, rename, rm } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import { AgentError, ErrorCode } from '@clef-sh/errors'
+
+/** Default read cap: well above the sources' 16 MiB artifact cap. */
+const DEFAULT_MAX_BYTES = 64 * 1024 * 1024
 
 /** Options of {@link createDiskCache}. */
 export interface DiskCacheOptions {
   /** The cache file. Its directory is created with mode 0700 when missing. */
   path: string
+  /** A larger file is refused on read (it did not come from us). Default 64 MiB. */
+  maxBytes?: number
 }
 
 /**
- * The encrypted-artifact cache file. It only ever receives encrypted artifact text.
+ * One file written atomically with mode 0600: the encrypted artifact, or other state that is safe
+ * at rest (the rollback marks). Plaintext never goes in here.
  * Every method throws AgentError `internal` on an I/O failure other than a missing file.
  */
 export interface DiskCache {
   readonly path: string
-  /** The cached text, or undefined when there is no cache file. */
+  /** The cached text, or undefined when there is no cache file. Refuses a non-regular or oversized file. */
   read(): Promise<string | undefined>
-  /** Replaces the file atomically (temp file 0600 in the same dir, fsync, rename). */
+  /**
+   * Replaces the file atomically (temp file 0600 in the same dir, fsync, rename). The first write
+   * of a cache also removes temp files that a crash mid-write left behind.
+   */
   write(text: string): Promise<void>
   /** Removes the file; a missing file is fine. */
   clear(): Promise<void>
@@ -45,10 +55,22 @@ const syncDir = async (dir: string): Promise<void> => {
   }
 }
 
+const tempName = (path: string): string => `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`
+
+/** Removes `.<name>.<12 hex>.tmp` siblings: what a process killed between create and rename leaves. */
+const sweepTemps = async (path: string): Promise<void> => {
+  const dir = dirname(path)
+  const prefix = `.${basename(path)}.`
+  const leftovers = (await readdir(dir).catch(() => [])).filter(
+    (name) => name.startsWith(prefix) && /^[0-9a-f]{12}\.tmp$/.test(name.slice(prefix.length)),
+  )
+  await Promise.all(leftovers.map((name) => rm(join(dir, name), { force: true }).catch(() => {})))
+}
+
 const writeAtomically = async (path: string, text: string): Promise<void> => {
   const dir = dirname(path)
   await mkdir(dir, { recursive: true, mode: 0o700 })
-  const temp = join(dir, `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`)
+  const temp = join(dir, tempName(path))
   try {
     // 'wx' never follows or reuses an existing file; the mode is set at creation, before any byte.
     const handle = await open(temp, 'wx', 0o600)
@@ -66,29 +88,47 @@ const writeAtomically = async (path: string, text: string): Promise<void> => {
   await syncDir(dir)
 }
 
+const readCapped = async (path: string, maxBytes: number): Promise<string> => {
+  // O_NONBLOCK: a FIFO planted at the path must not hang the start; it is refused below instead.
+  const handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK)
+  try {
+    const info = await handle.stat()
+    if (!info.isFile()) throw new Error('not a regular file')
+    if (info.size > maxBytes) throw new Error(`${info.size} bytes exceed the ${maxBytes}-byte cap`)
+    return await handle.readFile('utf8')
+  } finally {
+    await handle.close()
+  }
+}
+
 /** Creates a {@link DiskCache} for one file path. Does no I/O until used. */
-export const createDiskCache = ({ path }: DiskCacheOptions): DiskCache => ({
-  path,
-  read: async () => {
-    try {
-      return await readFile(path, 'utf8')
-    } catch (e) {
-      if (isMissing(e)) return undefined
-      throw ioError('read', path, e)
-    }
-  },
-  write: async (text) => {
-    try {
-      await writeAtomically(path, text)
-    } catch (e) {
-      throw ioError('write', path, e)
-    }
-  },
-  clear: async () => {
-    try {
-      await rm(path, { force: true })
-    } catch (e) {
-      throw ioError('remove', path, e)
-    }
-  },
-})
+export const createDiskCache = ({ path, maxBytes = DEFAULT_MAX_BYTES }: DiskCacheOptions): DiskCache => {
+  let swept = false
+  return {
+    path,
+    read: async () => {
+      try {
+        return await readCapped(path, maxBytes)
+      } catch (e) {
+        if (isMissing(e)) return undefined
+        throw ioError('read', path, e)
+      }
+    },
+    write: async (text) => {
+      try {
+        if (!swept) await sweepTemps(path)
+        swept = true
+        await writeAtomically(path, text)
+      } catch (e) {
+        throw ioError('write', path, e)
+      }
+    },
+    clear: async () => {
+      try {
+        await rm(path, { force: true })
+      } catch (e) {
+        throw ioError('remove', path, e)
+      }
+    },
+  }
+}
