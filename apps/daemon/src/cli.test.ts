@@ -14,6 +14,33 @@ describe('parseArgs', () => {
     expect(parseArgs(argv)).toEqual(expected)
   })
 
+  it.each([
+    [['exec', 'env'], { kind: 'exec', watch: false, prefix: true, command: 'env', args: [] }],
+    [
+      ['exec', '--watch', '--no-prefix', '--', 'node', '-e', 'x'],
+      { kind: 'exec', watch: true, prefix: false, command: 'node', args: ['-e', 'x'] },
+    ],
+    [
+      ['exec', 'ls', '--watch', '--'],
+      { kind: 'exec', watch: false, prefix: true, command: 'ls', args: ['--watch', '--'] },
+    ],
+    [['exec', '--', '--odd'], { kind: 'exec', watch: false, prefix: true, command: '--odd', args: [] }],
+  ])('%j', (argv, expected) => {
+    expect(parseArgs(argv)).toEqual(expected)
+  })
+
+  it('refuses exec without a command or with an unknown option', () => {
+    expect(parseArgs(['exec'])).toEqual({ kind: 'invalid', message: 'exec needs a command to run' })
+    expect(parseArgs(['exec', '--watch', '--'])).toEqual({
+      kind: 'invalid',
+      message: 'exec needs a command to run',
+    })
+    expect(parseArgs(['exec', '--wacth', 'ls'])).toEqual({
+      kind: 'invalid',
+      message: 'unknown exec option "--wacth"',
+    })
+  })
+
   it('names what it does not understand', () => {
     expect(parseArgs(['nope'])).toEqual({ kind: 'invalid', message: 'unknown command "nope"' })
     expect(parseArgs(['run', 'extra'])).toEqual({ kind: 'invalid', message: 'unexpected argument "extra"' })

@@ -9,7 +9,11 @@ export const checkReady = (port: number, timeoutMs = 2000): Promise<boolean> =>
       res.resume()
       resolve(res.statusCode === 200)
     })
-    req.on('timeout', () => req.destroy())
-    req.on('error', () => resolve(false))
+    req.on('timeout', () => {
+      req.destroy()
+    })
+    req.on('error', () => {
+      resolve(false)
+    })
     req.end()
   })

@@ -3,7 +3,12 @@ import { createLogger } from './logger.ts'
 
 const capture = (level: 'debug' | 'info' | 'warn' | 'error', format: 'json' | 'pretty') => {
   const lines: string[] = []
-  const logger = createLogger({ level, format, write: (l) => lines.push(l), now: () => new Date('2026-01-02T03:04:05.678Z') })
+  const logger = createLogger({
+    level,
+    format,
+    write: (l) => lines.push(l),
+    now: () => new Date('2026-01-02T03:04:05.678Z'),
+  })
   return { logger, lines }
 }
 
@@ -13,7 +18,12 @@ describe('createLogger', () => {
     logger.info('artifact loaded', { revision: 'r1', code: undefined })
     expect(lines).toHaveLength(1)
     expect(lines[0]?.endsWith('\n')).toBe(true)
-    expect(JSON.parse(lines[0] ?? '')).toEqual({ time: '2026-01-02T03:04:05.678Z', level: 'info', msg: 'artifact loaded', revision: 'r1' })
+    expect(JSON.parse(lines[0] ?? '')).toEqual({
+      time: '2026-01-02T03:04:05.678Z',
+      level: 'info',
+      msg: 'artifact loaded',
+      revision: 'r1',
+    })
   })
 
   it('drops lines below the level', () => {

@@ -17,7 +17,14 @@ const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 4
 
 const prettyValue = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v))
 
-const formatPretty = (time: Date, level: LogLevel, msg: string, fields: LogFields): string => {
+interface Line {
+  time: Date
+  level: LogLevel
+  msg: string
+  fields: LogFields
+}
+
+const formatPretty = ({ time, level, msg, fields }: Line): string => {
   const ctx = Object.entries(fields)
     .map(([k, v]) => `${k}=${prettyValue(v)}`)
     .join(' ')
@@ -36,7 +43,7 @@ export const createLogger = (opts: LoggerOptions): Logger => {
       const time = now()
       write(
         opts.format === 'pretty'
-          ? formatPretty(time, level, msg, fields)
+          ? formatPretty({ time, level, msg, fields })
           : JSON.stringify({ time: time.toISOString(), level, msg, ...fields }) + '\n',
       )
     }

@@ -1,0 +1,77 @@
+// The standalone binary (`pnpm build:sea`): a Node single executable that needs nothing
+// installed. Built once per run from the current bundle (about 100 MB, kept in dist/, never
+// committed), then driven like a user would: --version, --help, serving age-basic, exec.
+import { execFile, spawn } from 'node:child_process'
+import { existsSync, statSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { vector, vectorPath } from '@clef-sh/testing'
+import { BUNDLE, TEST_TOKEN, freePort } from './harness.ts'
+
+const SEA = fileURLToPath(new URL('../dist/clef-agent', import.meta.url))
+const BUILD = fileURLToPath(new URL('../build.mjs', import.meta.url))
+const run = promisify(execFile)
+const basic = vector('age-basic')
+// A clean environment: no NODE_OPTIONS or PATH entries the binary could lean on but node itself.
+const env = { PATH: '/usr/bin:/bin', HOME: process.env['HOME'] ?? '/' }
+
+const upToDate = (): boolean => existsSync(SEA) && statSync(SEA).mtimeMs >= statSync(BUNDLE).mtimeMs
+
+beforeAll(async () => {
+  if (!existsSync(BUNDLE)) throw new Error(`${BUNDLE} is missing: run pnpm build first`)
+  if (!upToDate()) await run(process.execPath, [BUILD, '--sea-only'])
+}, 60_000)
+
+describe('the single executable', () => {
+  it('is a standalone binary that takes every argument itself: --version and --help', async () => {
+    expect(statSync(SEA).size).toBeGreaterThan(50 * 1024 * 1024)
+    const version = await run(SEA, ['--version'], { env })
+    expect(version.stdout).toMatch(/^clef-agent \d+\.\d+\.\d+\n$/)
+    const help = await run(SEA, ['--help'], { env })
+    expect(help.stdout).toContain('clef-agent exec')
+    expect(help.stderr).not.toContain('ExperimentalWarning')
+  })
+
+  it('serves the age-basic vector through its HTTP API and exits 0 on SIGTERM', async () => {
+    const port = await freePort()
+    const proc = spawn(SEA, [], {
+      env: {
+        ...env,
+        CLEF_AGENT_SOURCE: vectorPath(basic),
+        CLEF_AGENT_AGE_KEY: basic.ageKey ?? '',
+        CLEF_AGENT_TOKEN: TEST_TOKEN,
+        CLEF_AGENT_PORT: String(port),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let output = ''
+    proc.stdout.on('data', (d: Buffer) => (output += d.toString()))
+    proc.stderr.on('data', (d: Buffer) => (output += d.toString()))
+    const exited = new Promise<number | null>((resolve) => proc.once('exit', resolve))
+    try {
+      const until = Date.now() + 10_000
+      let res: Response | undefined
+      while (res?.status !== 200) {
+        if (Date.now() > until || proc.exitCode !== null) throw new Error(`not serving:\n${output}`)
+        await new Promise((r) => setTimeout(r, 25))
+        res = await fetch(`http://127.0.0.1:${port}/v1/secrets`, {
+          headers: { authorization: `Bearer ${TEST_TOKEN}` },
+        }).catch(() => undefined)
+      }
+      expect(await res.json()).toEqual(basic.expect.ok ? basic.expect.values : null)
+      proc.kill('SIGTERM')
+      expect(await exited).toBe(0)
+      expect(output).not.toContain(basic.ageKey ?? 'no key')
+    } finally {
+      proc.kill('SIGKILL')
+    }
+  })
+
+  it('runs exec with the secrets in the command environment', async () => {
+    const { stdout } = await run(SEA, ['exec', '--', 'sh', '-c', 'printf %s "$app__LOG_LEVEL"'], {
+      env: { ...env, CLEF_AGENT_SOURCE: vectorPath(basic), CLEF_AGENT_AGE_KEY: basic.ageKey ?? '' },
+    })
+    expect(stdout).toBe('info')
+  })
+})

@@ -1,0 +1,99 @@
+// docker/: the Dockerfile is clean under dockerfilelint and has the shape the README promises; the
+// Kubernetes and ECS examples are valid YAML/JSON whose agent settings parse without an issue.
+import { execFile } from 'node:child_process'
+import { promisify } from 'node:util'
+import { describe, expect, it } from 'vitest'
+import { parseConfig } from '@clef-sh/agent-core'
+import { createAgeKey } from '@clef-sh/testing'
+import { envOf, loadKubernetes, root, text, type EnvVar, type PodSpec } from './k8s-example.ts'
+
+describe('docker/Dockerfile', () => {
+  it('is clean under dockerfilelint', async () => {
+    const { stdout } = await promisify(execFile)(root('node_modules/.bin/dockerfilelint'), [
+      '-o',
+      'json',
+      root('docker/Dockerfile'),
+    ])
+    expect(JSON.parse(stdout)).toMatchObject({ totalIssues: 0 })
+  })
+
+  it('builds in a Node stage and runs the binary as nonroot on distroless, exposing 7779', async () => {
+    const lines = (await text('docker/Dockerfile')).split('\n').filter((l) => !l.startsWith('#'))
+    const froms = lines.filter((l) => l.startsWith('FROM '))
+    expect(froms).toHaveLength(2)
+    expect(froms[0]).toMatch(/^FROM node:20[\w.-]* AS build$/)
+    expect(froms[1]).toMatch(/^FROM gcr\.io\/distroless\/[\w-]+:nonroot$/)
+    const final = lines.slice(lines.indexOf(froms[1] ?? ''))
+    expect(final).toContain('USER 65532:65532')
+    expect(final).toContain('EXPOSE 7779')
+    expect(final.find((l) => l.startsWith('HEALTHCHECK'))).toMatch(
+      /CMD \["\/usr\/local\/bin\/clef-agent", "healthcheck"\]$/,
+    )
+    expect(final).toContain('ENTRYPOINT ["/usr/local/bin/clef-agent"]')
+  })
+})
+
+describe('docker/kubernetes/sidecar.yaml', () => {
+  it('runs the agent as a native sidecar next to the app, sharing the token through a memory volume', async () => {
+    const docs = await loadKubernetes()
+    expect(docs.map((d) => d.kind)).toEqual(['ConfigMap', 'Secret', 'Deployment'])
+    const pod = docs[2]?.spec?.template.spec as PodSpec
+    const [agent] = pod.initContainers
+    const app = pod.containers.find((c) => c.name === 'app')
+    expect(agent?.restartPolicy).toBe('Always')
+    expect(pod.volumes.find((v) => v.name === 'clef-token')?.emptyDir).toEqual({
+      medium: 'Memory',
+      sizeLimit: '1Mi',
+    })
+    const env = envOf(agent)
+    expect(agent?.volumeMounts).toContainEqual({ name: 'clef-token', mountPath: '/run/clef' })
+    expect(env['CLEF_AGENT_TOKEN_FILE']).toBe('/run/clef/token')
+    expect(app?.volumeMounts).toContainEqual({ name: 'clef-token', mountPath: '/run/clef', readOnly: true })
+    expect(app?.command?.join(' ')).toContain('$(cat /run/clef/token)')
+    // kubelet probes the pod IP: they go to the probe listener, never to the secrets port.
+    const probe = agent?.ports?.find((p) => p.name === 'probe')
+    expect(String(probe?.containerPort)).toBe(env['CLEF_AGENT_PROBE_PORT'])
+    expect(agent?.startupProbe?.httpGet).toEqual({ path: '/v1/ready', port: 'probe' })
+    expect(agent?.readinessProbe?.httpGet).toEqual({ path: '/v1/ready', port: 'probe' })
+    expect(agent?.livenessProbe?.exec.command).toEqual(['/usr/local/bin/clef-agent', 'healthcheck'])
+  })
+
+  it('gives the agent a configuration without issues, with the demo artifact and key', async () => {
+    const docs = await loadKubernetes()
+    const env = envOf(docs[2]?.spec?.template.spec.initContainers[0])
+    expect(parseConfig(env)).toMatchObject({ ok: true })
+    expect(docs[0]?.data?.['artifact.json']?.trim()).toBe((await text('examples/demo/artifact.json')).trim())
+    expect(docs[1]?.stringData?.['age.key']?.trim()).toBe((await text('examples/demo/demo.agekey')).trim())
+  })
+})
+
+describe('docker/ecs/task-definition.json', () => {
+  it('is a Fargate task where the app waits for a healthy agent on the shared loopback', async () => {
+    const task = JSON.parse(await text('docker/ecs/task-definition.json')) as {
+      networkMode: string
+      containerDefinitions: {
+        name: string
+        environment: EnvVar[]
+        secrets?: { name: string; valueFrom: string }[]
+        healthCheck?: { command: string[] }
+        dependsOn?: { containerName: string; condition: string }[]
+        user?: string
+      }[]
+    }
+    // awsvpc: the containers of a task share one network namespace, so 127.0.0.1 reaches the agent.
+    expect(task.networkMode).toBe('awsvpc')
+    const [agent, app] = task.containerDefinitions
+    expect(agent?.name).toBe('clef-agent')
+    expect(agent?.healthCheck?.command).toEqual(['CMD', '/usr/local/bin/clef-agent', 'healthcheck'])
+    expect(agent?.user).toBe('65532:65532')
+    expect(app?.dependsOn).toEqual([{ containerName: 'clef-agent', condition: 'HEALTHY' }])
+    const token = (c: typeof agent) => c?.secrets?.find((s) => s.name.endsWith('TOKEN'))?.valueFrom
+    expect(token(app)).toBe(token(agent))
+    const key = await createAgeKey()
+    const env: Record<string, string | undefined> = {}
+    for (const e of agent?.environment ?? []) env[e.name] = e.value
+    for (const s of agent?.secrets ?? [])
+      env[s.name] = s.name === 'CLEF_AGENT_AGE_KEY' ? key.identity : 'from-secrets-manager'
+    expect(parseConfig(env)).toMatchObject({ ok: true })
+  })
+})

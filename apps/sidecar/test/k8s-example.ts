@@ -1,0 +1,50 @@
+// The Kubernetes example as typed data, for the tests that check it and the one that runs it.
+import { readFile } from 'node:fs/promises'
+import { fileURLToPath } from 'node:url'
+import { expect } from 'vitest'
+import { parseAllDocuments } from 'yaml'
+
+/** Absolute path of `p`, relative to the repository root. */
+export const root = (p: string): string => fileURLToPath(new URL(`../../../${p}`, import.meta.url))
+/** The text of a repository file. */
+export const text = (p: string): Promise<string> => readFile(root(p), 'utf8')
+
+export interface EnvVar {
+  name: string
+  value?: string
+}
+export interface Container {
+  name: string
+  image: string
+  restartPolicy?: string
+  env?: EnvVar[]
+  command?: string[]
+  ports?: { name: string; containerPort: number }[]
+  volumeMounts?: { name: string; mountPath: string; readOnly?: boolean }[]
+  startupProbe?: { httpGet: { path: string; port: string } }
+  readinessProbe?: { httpGet: { path: string; port: string } }
+  livenessProbe?: { exec: { command: string[] } }
+}
+export interface PodSpec {
+  initContainers: Container[]
+  containers: Container[]
+  volumes: { name: string; emptyDir?: { medium?: string } }[]
+}
+export interface K8sDoc {
+  kind: string
+  metadata: { name: string }
+  data?: Record<string, string>
+  stringData?: Record<string, string>
+  spec?: { template: { spec: PodSpec } }
+}
+
+/** The documents of docker/kubernetes/sidecar.yaml. */
+export const loadKubernetes = async (): Promise<K8sDoc[]> => {
+  const docs = parseAllDocuments(await text('docker/kubernetes/sidecar.yaml'))
+  for (const doc of docs) expect(doc.errors).toEqual([])
+  return docs.map((d) => d.toJS() as K8sDoc)
+}
+
+/** The `name: value` environment of a container. */
+export const envOf = (c: Container | undefined): Record<string, string | undefined> =>
+  Object.fromEntries((c?.env ?? []).map((e) => [e.name, e.value]))
