@@ -29,8 +29,11 @@ export const isExpired = (artifact: PackedArtifact, now: number): boolean => {
  * Throws AgentError `expired`, `integrity`, `signature_missing` or `signature_invalid`.
  */
 export const checkArtifact = (artifact: PackedArtifact, opts: CheckOptions): void => {
-  if (isExpired(artifact, opts.now)) {
-    throw new AgentError(ErrorCode.Expired, `artifact expired at ${artifact.expiresAt ?? ''}`)
+  const expiresAt = expiresAtMs(artifact)
+  if (expiresAt !== undefined && expiresAt <= opts.now) {
+    // The canonical time, not the artifact's text: Date.parse accepts comments of any length and
+    // content (`2020-01-01 (…)`), and this message reaches logs, /v1/health and telemetry.
+    throw new AgentError(ErrorCode.Expired, `artifact expired at ${new Date(expiresAt).toISOString()}`)
   }
   if (computeCiphertextHash(artifact.ciphertext) !== artifact.ciphertextHash) {
     throw new AgentError(ErrorCode.Integrity, 'ciphertextHash does not match the ciphertext')

@@ -34,7 +34,9 @@ const parseJson = (text: string): unknown => {
 const checkRevoked = (value: unknown): void => {
   if (!isObject(value) || value['revokedAt'] === undefined || value['revokedAt'] === null) return
   const at = value['revokedAt']
-  const when = typeof at === 'string' && at.length <= 64 ? ` at ${at}` : ''
+  // Quoted only as a canonical time: the marker is untrusted text bound for logs and /v1/health.
+  const ms = typeof at === 'string' ? Date.parse(at) : Number.NaN
+  const when = Number.isNaN(ms) ? '' : ` at ${new Date(ms).toISOString()}`
   throw new AgentError(ErrorCode.Revoked, `artifact revoked${when}`)
 }
 

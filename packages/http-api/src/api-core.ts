@@ -17,7 +17,7 @@ import {
   type Reply,
 } from './replies.ts'
 
-/** Options of {@link createApiCore} (and of `createApp`). */
+/** Options of {@link createApp} (and of the internal `createApiCore`). */
 export interface ApiOptions {
   /** The bearer token of the secrets endpoints. Must not be empty. */
   token: string
