@@ -25,16 +25,20 @@ export const isExpired = (artifact: PackedArtifact, now: number): boolean => {
 }
 
 /**
+ * The `expired` error for an artifact whose `expiresAt` is `at` (unix ms). It names the canonical
+ * time, never the artifact's text: Date.parse accepts comments of any length and content
+ * (`2020-01-01 (…)`), and this message reaches logs, /v1/health and telemetry.
+ */
+export const expiredError = (at: number): AgentError =>
+  new AgentError(ErrorCode.Expired, `artifact expired at ${new Date(at).toISOString()}`)
+
+/**
  * Runs checks 4–6 of SPEC §1 in order.
  * Throws AgentError `expired`, `integrity`, `signature_missing` or `signature_invalid`.
  */
 export const checkArtifact = (artifact: PackedArtifact, opts: CheckOptions): void => {
   const expiresAt = expiresAtMs(artifact)
-  if (expiresAt !== undefined && expiresAt <= opts.now) {
-    // The canonical time, not the artifact's text: Date.parse accepts comments of any length and
-    // content (`2020-01-01 (…)`), and this message reaches logs, /v1/health and telemetry.
-    throw new AgentError(ErrorCode.Expired, `artifact expired at ${new Date(expiresAt).toISOString()}`)
-  }
+  if (expiresAt !== undefined && expiresAt <= opts.now) throw expiredError(expiresAt)
   if (computeCiphertextHash(artifact.ciphertext) !== artifact.ciphertextHash) {
     throw new AgentError(ErrorCode.Integrity, 'ciphertextHash does not match the ciphertext')
   }

@@ -1,5 +1,5 @@
 export { parseArtifact } from './parse-artifact.ts'
-export { checkArtifact, validateArtifact, isExpired, expiresAtMs } from './check-artifact.ts'
+export { checkArtifact, validateArtifact, isExpired, expiresAtMs, expiredError } from './check-artifact.ts'
 export { computeCiphertextHash } from './hash.ts'
 export { buildSigningPayload } from './signing-payload.ts'
 export { parseVerifyKey, verifySignature } from './verify.ts'

@@ -2,8 +2,8 @@
 // shape → expired → (same revision: done) → hash → signature → rollback → decrypt → swap.
 import {
   checkArtifact,
+  expiredError,
   expiresAtMs,
-  isExpired,
   parseArtifact,
   type PackedArtifact,
   type VerifyKey,
@@ -56,8 +56,9 @@ export const ingest = async (
 ): Promise<{ artifact: PackedArtifact; changed: boolean }> => {
   const artifact = await parseOrWipe(ctx, input.text)
   const now = ctx.now()
-  if (isExpired(artifact, now)) {
-    const error = new AgentError(ErrorCode.Expired, `artifact expired at ${artifact.expiresAt ?? ''}`)
+  const expiresAt = expiresAtMs(artifact)
+  if (expiresAt !== undefined && expiresAt <= now) {
+    const error = expiredError(expiresAt)
     await ctx.wipe(error)
     throw error
   }

@@ -1,6 +1,6 @@
 // One refresh, end to end: fetch from the source (with the last ETag), ingest, write the disk
 // cache, and record the outcome everywhere it shows (state, metrics, log, listeners).
-import type { VerifyKey } from '@clef-sh/artifact-format'
+import { expiredError, expiresAtMs, type VerifyKey } from '@clef-sh/artifact-format'
 import type { DiskCache, Freshness } from '@clef-sh/cache'
 import { AgentError, ErrorCode, toAgentError, type Logger } from '@clef-sh/errors'
 import type { ArtifactSource } from '@clef-sh/sources'
@@ -146,7 +146,7 @@ export const createPipeline = (opts: PipelineOptions): Pipeline => {
     expireIfDue: () => {
       const held = state.held
       if (held === undefined || !heldExpired(state, now())) return
-      const error = new AgentError(ErrorCode.Expired, `artifact expired at ${held.artifact.expiresAt ?? ''}`)
+      const error = expiredError(expiresAtMs(held.artifact) ?? now())
       void wipe(error)
       report(error, 'artifact expired while served')
     },
