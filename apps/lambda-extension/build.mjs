@@ -24,7 +24,7 @@ if (process.argv.includes('--layer')) {
   // The binary is a copy of this Node: Lambda needs a Linux (ELF) executable.
   if (process.platform !== 'linux') throw new Error('build the Lambda layer on Linux (x86_64 or arm64)')
   const binary = here('./dist/clef-agent-lambda')
-  await buildSea({ main: outfile, output: binary })
+  await buildSea({ entry: here('./src/main.ts'), output: binary })
   await chmod(binary, 0o755)
   const layer = here('./dist/clef-agent-layer.zip')
   await rm(layer, { force: true })

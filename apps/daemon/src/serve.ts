@@ -27,7 +27,12 @@ export interface ServingAgent {
 export const serveAgent = async (config: AgentConfig, logger: Logger): Promise<ServingAgent> => {
   const token = await resolveToken(config)
   const agent = createAgent(config, { logger })
-  const api = await serveApi(agent.reader, { token: token.token, port: config.port, logger })
+  const api = await serveApi(agent.reader, {
+    token: token.token,
+    port: config.port,
+    logger,
+    onRequest: agent.recordRequest,
+  })
   let probe: RunningProbe | undefined
   try {
     probe =
