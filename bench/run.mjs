@@ -1,6 +1,6 @@
 // `pnpm bench`: the agent against a bare node:http ceiling on this machine, interleaved in
 // rounds, medians reported as ratios. Prints figures; asserts nothing.
-// Flags: --quick (fewer, shorter rounds), --only=throughput,startup,idle
+// Flags: --quick (fewer, shorter rounds), --only=throughput,jit,startup,idle
 import { mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs'
 import { tmpdir, cpus } from 'node:os'
 import { join } from 'node:path'
@@ -13,9 +13,9 @@ const CEILING = join(root, 'bench/ceiling.mjs')
 const TOKEN = 'bench-token-0123456789abcdefghij'
 const args = process.argv.slice(2)
 const quick = args.includes('--quick')
-const only = (args.find((a) => a.startsWith('--only=')) ?? '--only=throughput,startup,idle').slice(7).split(',')
+const only = (args.find((a) => a.startsWith('--only=')) ?? '--only=throughput,jit,startup,idle').slice(7).split(',')
 const ROUNDS = quick ? 1 : 3
-const SECONDS = quick ? 2 : 5
+const SECONDS = quick ? 2 : 7
 const vectors = JSON.parse(readFileSync(join(root, 'test/vectors/index.json'), 'utf8')).vectors
 const vec = (name) => vectors.find((v) => v.name === name)
 const tmp = mkdtempSync(join(tmpdir(), 'clef-bench-'))
@@ -29,6 +29,11 @@ const agentEnv = (v, ttl = '300') => ({
   CLEF_AGENT_CACHE_TTL: ttl,
   CLEF_AGENT_LOG_LEVEL: 'warn',
 })
+
+const firstKey = (name) => {
+  const [ns, kv] = Object.entries(vec(name).expect.values)[0]
+  return `${ns}__${Object.keys(kv)[0]}`
+}
 
 const startAgent = async (v, ttl) => {
   const port = await freePort()
@@ -65,7 +70,7 @@ async function throughput(name, { connections = 10, path = '/v1/secrets', ttl = 
     fmt(m('agent', 'rps') / m('ceiling', 'rps'), 2) + '×',
     `${fmt(m('agent', 'p50'), 1)} / ${fmt(m('ceiling', 'p50'), 1)}`,
     `${fmt(m('agent', 'p99'), 1)} / ${fmt(m('ceiling', 'p99'), 1)}`,
-    `RSS ${fmt(mem.rss, 1)} MiB, HWM ${fmt(mem.hwm, 1)} MiB${errors ? `, ${errors} errors` : ''}`,
+    `RSS after ${ROUNDS * SECONDS} s load ${fmt(mem.rss, 1)} MiB, HWM ${fmt(mem.hwm, 1)} MiB${errors ? `, ${errors} errors` : ''}`,
   ])
 }
 
@@ -102,6 +107,14 @@ async function idle(name = 'expires-2099', seconds = quick ? 10 : 30) {
 if (only.includes('throughput')) {
   await throughput('age-basic')
   await throughput('large-5000-keys')
+  await throughput('age-basic', { connections: 50 })
+  await throughput('large-5000-keys', { connections: 50 })
+  await throughput('age-basic', { path: '/v1/secrets/app__API_KEY' })
+  await throughput('large-5000-keys', { path: `/v1/secrets/${firstKey('large-5000-keys')}` })
+}
+if (only.includes('jit')) {
+  await throughput('age-basic', { ttl: '0' })
+  await throughput('large-5000-keys', { ttl: '0' })
 }
 if (only.includes('startup')) await startup()
 if (only.includes('idle')) await idle()
