@@ -67,8 +67,10 @@ const PLACEHOLDER_SOURCE = 'placeholder.json'
 const toEnv = (options: AgentOptions): Record<string, string | undefined> => {
   const env: Record<string, string | undefined> = {}
   for (const [option, variable] of Object.entries(VARIABLES)) {
-    const value: unknown = options[option as keyof typeof VARIABLES]
-    if (value !== undefined) env[variable] = String(value)
+    const value = options[option as keyof typeof VARIABLES]
+    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
+      env[variable] = String(value)
+    else if (value instanceof URL) env[variable] = value.href
   }
   if (typeof options.source !== 'string') env[VARIABLES.source] = PLACEHOLDER_SOURCE
   return env

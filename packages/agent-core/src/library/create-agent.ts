@@ -9,12 +9,11 @@ import { resolveAgentOptions, type AgentOptions } from './agent-options.ts'
 /** The agent returned by {@link createAgent}: every method of the core Agent, plus typed reads. */
 export interface EmbeddedAgent extends Agent {
   /**
-   * One secret: `get('ns__key')` or a bare key unique across namespaces, or `get(namespace, key)`.
+   * One secret: `get('ns__key')` (or a bare key unique across namespaces), or `get(namespace, key)`.
    * Resolves undefined when absent. Rejects like `getAll()` (`not_loaded`, `cache_expired`, …) and,
    * for a bare key found in several namespaces, with `key_ambiguous`.
    */
-  get(name: string): Promise<string | undefined>
-  get(namespace: string, key: string): Promise<string | undefined>
+  get(nameOrNamespace: string, key?: string): Promise<string | undefined>
   /** One secret by namespace and key; undefined when absent. Rejects like `getAll()`. */
   secret(namespace: string, key: string): Promise<string | undefined>
   /** Every secret as a flat `{ ns__key: value }` map, ready to merge into a child's env. Rejects like `getAll()`. */
@@ -25,7 +24,10 @@ export interface EmbeddedAgent extends Agent {
 export const isAgentConfig = (input: AgentConfig | AgentOptions): input is AgentConfig =>
   'ttlMs' in input && 'tokenFile' in input
 
-const resolve = (input: AgentConfig | AgentOptions, deps: AgentDeps): { config: AgentConfig; deps: AgentDeps } => {
+const resolve = (
+  input: AgentConfig | AgentOptions,
+  deps: AgentDeps,
+): { config: AgentConfig; deps: AgentDeps } => {
   if (isAgentConfig(input)) return { config: input, deps }
   const resolved = resolveAgentOptions(input)
   return { config: resolved.config, deps: { ...resolved.deps, ...deps } }
@@ -43,10 +45,14 @@ const flatten = (values: SecretValues): Record<string, string> =>
 
 const bindSignal = (agent: Agent, signal: AbortSignal | undefined): (() => void) => {
   if (signal === undefined) return () => {}
-  const onAbort = (): void => void agent.stop('aborted')
+  const onAbort = (): void => {
+    void agent.stop('aborted')
+  }
   if (signal.aborted) onAbort()
   else signal.addEventListener('abort', onAbort, { once: true })
-  return () => signal.removeEventListener('abort', onAbort)
+  return () => {
+    signal.removeEventListener('abort', onAbort)
+  }
 }
 
 /**
@@ -68,7 +74,7 @@ export const createAgent = (input: AgentConfig | AgentOptions, deps: AgentDeps =
   return {
     ...core,
     stop,
-    get: (name: string, key?: string) => (key === undefined ? core.get(name) : secret(name, key)),
+    get: (name, key) => (key === undefined ? core.get(name) : secret(name, key)),
     secret,
     env: async () => flatten(await core.getAll()),
     [Symbol.asyncDispose]: () => stop('disposed'),

@@ -10,7 +10,10 @@ import { formatIssues } from './agent-options.ts'
  * and `loadSecrets` accept. Throws AgentError `config_invalid` listing every issue (the variable and
  * what is allowed; never a value).
  */
-export const fromEnv = (env: Record<string, string | undefined>, opts: ParseConfigOptions = {}): AgentConfig => {
+export const fromEnv = (
+  env: Record<string, string | undefined>,
+  opts: ParseConfigOptions = {},
+): AgentConfig => {
   const result = parseConfig(env, opts)
   if (!result.ok)
     throw new AgentError(ErrorCode.ConfigInvalid, `invalid configuration: ${formatIssues(result.issues)}`)
