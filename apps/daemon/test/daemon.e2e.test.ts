@@ -17,7 +17,13 @@ describe('configuration', () => {
       CLEF_AGENT_SOURCSE: 'typo',
     })
     expect(code).toBe(1)
-    for (const variable of ['CLEF_AGENT_SOURCE', 'CLEF_AGENT_AGE_KEY', 'CLEF_AGENT_PORT', 'CLEF_AGENT_CACHE_TTL', 'CLEF_AGENT_SOURCSE']) {
+    for (const variable of [
+      'CLEF_AGENT_SOURCE',
+      'CLEF_AGENT_AGE_KEY',
+      'CLEF_AGENT_PORT',
+      'CLEF_AGENT_CACHE_TTL',
+      'CLEF_AGENT_SOURCSE',
+    ]) {
       expect(output).toContain(variable)
     }
     expect(output).not.toContain('SUPERSECRET')
@@ -46,7 +52,9 @@ describe('token', () => {
     const token = (await readFile(tokenFile, 'utf8')).trim()
     expect(token.length).toBeGreaterThanOrEqual(32)
     expect((await stat(tokenFile)).mode & 0o777).toBe(0o600)
-    const res = await fetch(`http://127.0.0.1:${d.port}/v1/secrets`, { headers: { authorization: `Bearer ${token}` } })
+    const res = await fetch(`http://127.0.0.1:${d.port}/v1/secrets`, {
+      headers: { authorization: `Bearer ${token}` },
+    })
     expect(res.status).toBe(200)
     expect(d.output()).toContain(tokenFile)
     expect(d.output()).not.toContain(token)
@@ -55,7 +63,9 @@ describe('token', () => {
   it('reads the token from CLEF_AGENT_TOKEN_FILE', async () => {
     await using dir = await tempDir()
     const tokenFile = dir.file('token')
-    await import('node:fs/promises').then((fs) => fs.writeFile(tokenFile, 'file-token-abcdefghijklmnop\n', { mode: 0o600 }))
+    await import('node:fs/promises').then((fs) =>
+      fs.writeFile(tokenFile, 'file-token-abcdefghijklmnop\n', { mode: 0o600 }),
+    )
     await using d = await startDaemon({ ...basicEnv, CLEF_AGENT_TOKEN: '', CLEF_AGENT_TOKEN_FILE: tokenFile })
     await waitLoaded(d)
     const res = await fetch(`http://127.0.0.1:${d.port}/v1/keys`, {
@@ -85,7 +95,9 @@ describe('lifecycle', () => {
     const lines = d.output().trim().split('\n')
     expect(lines.length).toBeGreaterThan(1)
     for (const line of lines) expect(() => JSON.parse(line) as unknown).not.toThrow()
-    const values = basic.expect.ok ? Object.values(basic.expect.values).flatMap((kv) => Object.values(kv)) : []
+    const values = basic.expect.ok
+      ? Object.values(basic.expect.values).flatMap((kv) => Object.values(kv))
+      : []
     for (const secret of [...values.filter((v) => v.length > 4), basic.ageKey ?? 'x', d.token]) {
       expect(d.output()).not.toContain(secret)
     }
@@ -104,10 +116,13 @@ describe('lifecycle', () => {
     await waitLoaded(d)
     const { request } = await import('node:http')
     const status = await new Promise<number | undefined>((resolve, reject) => {
-      const req = request({ host: '127.0.0.1', port: d.port, path: '/v1/health', headers: { host: 'evil.example' } }, (res) => {
-        res.resume()
-        resolve(res.statusCode)
-      })
+      const req = request(
+        { host: '127.0.0.1', port: d.port, path: '/v1/health', headers: { host: 'evil.example' } },
+        (res) => {
+          res.resume()
+          resolve(res.statusCode)
+        },
+      )
       req.on('error', reject)
       req.end()
     })
@@ -118,10 +133,15 @@ describe('lifecycle', () => {
 describe('demo', () => {
   it('serves the bundled demo artifact and says how to call it', async () => {
     await using dir = await tempDir()
-    await using d = await startDaemon({ CLEF_AGENT_TOKEN_FILE: dir.file('token'), CLEF_AGENT_TOKEN: '' }, { args: ['demo'] })
-    await d.waitFor(async () => d.output().includes('curl'))
+    await using d = await startDaemon(
+      { CLEF_AGENT_TOKEN_FILE: dir.file('token'), CLEF_AGENT_TOKEN: '' },
+      { args: ['demo'] },
+    )
+    await d.waitFor(() => Promise.resolve(d.output().includes('curl')))
     const token = (await readFile(dir.file('token'), 'utf8')).trim()
-    const res = await fetch(`http://127.0.0.1:${d.port}/v1/secrets`, { headers: { authorization: `Bearer ${token}` } })
+    const res = await fetch(`http://127.0.0.1:${d.port}/v1/secrets`, {
+      headers: { authorization: `Bearer ${token}` },
+    })
     expect(await res.json()).toEqual(basic.expect.ok ? basic.expect.values : undefined)
   })
 })

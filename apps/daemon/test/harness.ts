@@ -16,7 +16,9 @@ export const freePort = (): Promise<number> =>
     srv.listen(0, '127.0.0.1', () => {
       const addr = srv.address()
       const port = typeof addr === 'object' && addr !== null ? addr.port : 0
-      srv.close(() => resolve(port))
+      srv.close(() => {
+        resolve(port)
+      })
     })
   })
 
@@ -51,7 +53,10 @@ const baseEnv = (): NodeJS.ProcessEnv => ({
 })
 
 /** Spawns the daemon with `env` (plus a port and token) and waits until it listens. */
-export const startDaemon = async (env: Record<string, string>, opts: { args?: string[] } = {}): Promise<Daemon> => {
+export const startDaemon = async (
+  env: Record<string, string>,
+  opts: { args?: string[] } = {},
+): Promise<Daemon> => {
   if (!existsSync(BUNDLE)) throw new Error(`${BUNDLE} is missing: run pnpm build first`)
   const port = env['CLEF_AGENT_PORT'] !== undefined ? Number(env['CLEF_AGENT_PORT']) : await freePort()
   const token = env['CLEF_AGENT_TOKEN'] ?? TEST_TOKEN
@@ -60,9 +65,13 @@ export const startDaemon = async (env: Record<string, string>, opts: { args?: st
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   let out = ''
-  proc.stdout?.on('data', (d: Buffer) => (out += d.toString()))
-  proc.stderr?.on('data', (d: Buffer) => (out += d.toString()))
-  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)))
+  proc.stdout.on('data', (d: Buffer) => (out += d.toString()))
+  proc.stderr.on('data', (d: Buffer) => (out += d.toString()))
+  const exited = new Promise<number | null>((resolve) => {
+    proc.once('exit', (code) => {
+      resolve(code)
+    })
+  })
 
   const get = async (path: string, o: { auth?: boolean; method?: string } = {}): Promise<Answer> => {
     const headers: Record<string, string> = o.auth === false ? {} : { authorization: `Bearer ${token}` }
@@ -117,11 +126,19 @@ export const waitLoaded = (d: Daemon): Promise<void> =>
   })
 
 /** Runs the daemon to completion (for commands that exit) and returns code and output. */
-export const runDaemon = (args: string[], env: Record<string, string>): Promise<{ code: number | null; output: string }> =>
+export const runDaemon = (
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number | null; output: string }> =>
   new Promise((resolve) => {
-    const proc = spawn(process.execPath, [BUNDLE, ...args], { env: { ...baseEnv(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+    const proc = spawn(process.execPath, [BUNDLE, ...args], {
+      env: { ...baseEnv(), ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
     let output = ''
     proc.stdout.on('data', (d: Buffer) => (output += d.toString()))
     proc.stderr.on('data', (d: Buffer) => (output += d.toString()))
-    proc.once('exit', (code) => resolve({ code, output }))
+    proc.once('exit', (code) => {
+      resolve({ code, output })
+    })
   })

@@ -53,7 +53,9 @@ const vcsOrigin = (fake: FakeVcs, provider: string, repo: string): Origin => ({
     CLEF_AGENT_VCS_API_URL: fake.url,
   },
   publish: (text) => fake.setArtifact(text),
-  failWith: (status) => fake.failWith(status),
+  failWith: (status) => {
+    fake.failWith(status)
+  },
   artifactBytes: () => fake.stats.artifactBytesSent,
   revalidations: () => fake.stats.notModified + fake.stats.metaRequests,
   secrets: [VCS_TOKEN],
@@ -69,7 +71,9 @@ const origins: Record<string, () => Promise<Origin>> = {
       // The SDK's own chain: endpoint, region and keys as every AWS tool reads them.
       env: { ...s3.env, AWS_SECRET_ACCESS_KEY: AWS_SECRET, CLEF_AGENT_SOURCE: `s3://${OBJECT}` },
       publish: (text) => void s3.putObject(OBJECT, text),
-      failWith: (status) => s3.failWith(status),
+      failWith: (status) => {
+        s3.failWith(status)
+      },
       // Every body byte the fake sent (a 304 has none).
       artifactBytes: () => s3.stats.bodyBytesSent,
       revalidations: () => s3.stats.notModified,

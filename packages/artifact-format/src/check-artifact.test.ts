@@ -30,19 +30,31 @@ describe('expiry', () => {
 
   it('refuses an expired artifact before checking its hash', () => {
     const a = { ...basic(), expiresAt: '2026-01-01T00:00:00Z', ciphertextHash: '00' }
-    expect(codeOf(() => checkArtifact(a, { now: NOW }))).toBe('expired')
+    expect(
+      codeOf(() => {
+        checkArtifact(a, { now: NOW })
+      }),
+    ).toBe('expired')
   })
 })
 
 describe('integrity', () => {
   it('accepts the matching hash and refuses any other', () => {
-    expect(() => checkArtifact(basic(), { now: NOW })).not.toThrow()
+    expect(() => {
+      checkArtifact(basic(), { now: NOW })
+    }).not.toThrow()
     const a = basic()
     const upper = { ...a, ciphertextHash: a.ciphertextHash.toUpperCase() }
-    expect(codeOf(() => checkArtifact(upper, { now: NOW }))).toBe('integrity')
-    expect(codeOf(() => checkArtifact({ ...a, ciphertext: `${a.ciphertext}AA==` }, { now: NOW }))).toBe(
-      'integrity',
-    )
+    expect(
+      codeOf(() => {
+        checkArtifact(upper, { now: NOW })
+      }),
+    ).toBe('integrity')
+    expect(
+      codeOf(() => {
+        checkArtifact({ ...a, ciphertext: `${a.ciphertext}AA==` }, { now: NOW })
+      }),
+    ).toBe('integrity')
   })
 })
 

@@ -74,7 +74,8 @@ describe('parseArtifact', () => {
   })
 
   it('checks the version: missing or non-number is a shape error, another number unsupported', () => {
-    const { version: _, ...noVersion } = base()
+    const noVersion = base()
+    delete noVersion['version']
     expect(codeOf(() => parseArtifact(text(noVersion)))).toBe('invalid_shape')
     expect(codeOf(() => parseArtifact(text({ ...base(), version: '1' })))).toBe('invalid_shape')
     expect(codeOf(() => parseArtifact(text({ ...base(), version: 2 })))).toBe('unsupported_version')
@@ -117,8 +118,9 @@ describe('parseArtifact', () => {
     'refuses an envelope without %s, naming it',
     (field) => {
       const env = envelopeBase()
-      const envelope = { ...(env['envelope'] as Record<string, unknown>) }
-      delete envelope[field]
+      const envelope = Object.fromEntries(
+        Object.entries(env['envelope'] as Record<string, unknown>).filter(([key]) => key !== field),
+      )
       expect(codeOf(() => parseArtifact(text({ ...env, envelope })))).toBe('invalid_shape')
       expect(() => parseArtifact(text({ ...env, envelope }))).toThrow(`envelope.${field}`)
       expect(codeOf(() => parseArtifact(text({ ...env, envelope: { ...envelope, [field]: '' } })))).toBe(

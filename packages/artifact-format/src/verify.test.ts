@@ -111,8 +111,12 @@ describe('verifySignature', () => {
     const ec = await packed({ signingKey: EC_PKCS8 })
     expect(ed.signatureAlgorithm).toBe('Ed25519')
     expect(ec.signatureAlgorithm).toBe('ECDSA_SHA256')
-    expect(() => checkArtifact(ed, { now: NOW, verifyKey: parseVerifyKey(ED_SPKI) })).not.toThrow()
-    expect(() => checkArtifact(ec, { now: NOW, verifyKey: parseVerifyKey(EC_SPKI) })).not.toThrow()
+    expect(() => {
+      checkArtifact(ed, { now: NOW, verifyKey: parseVerifyKey(ED_SPKI) })
+    }).not.toThrow()
+    expect(() => {
+      checkArtifact(ec, { now: NOW, verifyKey: parseVerifyKey(EC_SPKI) })
+    }).not.toThrow()
     expect(verifySignature({ ...ed, expiresAt: '2099-01-01T00:00:00.001Z' }, parseVerifyKey(ED_SPKI))).toBe(
       false,
     )
@@ -121,9 +125,11 @@ describe('verifySignature', () => {
   it('refuses a signature made with a different key of the same type', async () => {
     const other = generateKeyPairSync('ed25519').privateKey.export({ format: 'der', type: 'pkcs8' })
     const a = await packed({ signingKey: other.toString('base64') })
-    expect(codeOf(() => checkArtifact(a, { now: NOW, verifyKey: parseVerifyKey(ED_SPKI) }))).toBe(
-      'signature_invalid',
-    )
+    expect(
+      codeOf(() => {
+        checkArtifact(a, { now: NOW, verifyKey: parseVerifyKey(ED_SPKI) })
+      }),
+    ).toBe('signature_invalid')
   })
 
   it('ignores a lying signatureAlgorithm: the key type decides', () => {
@@ -145,12 +151,18 @@ describe('verifySignature', () => {
 
   it('requires a signature only when a verify key is configured', async () => {
     const a = await packed()
-    expect(() => checkArtifact(a, { now: NOW })).not.toThrow()
-    expect(codeOf(() => checkArtifact(a, { now: NOW, verifyKey: parseVerifyKey(EC_SPKI) }))).toBe(
-      'signature_missing',
-    )
+    expect(() => {
+      checkArtifact(a, { now: NOW })
+    }).not.toThrow()
     expect(
-      codeOf(() => checkArtifact({ ...a, signature: '' }, { now: NOW, verifyKey: parseVerifyKey(EC_SPKI) })),
+      codeOf(() => {
+        checkArtifact(a, { now: NOW, verifyKey: parseVerifyKey(EC_SPKI) })
+      }),
+    ).toBe('signature_missing')
+    expect(
+      codeOf(() => {
+        checkArtifact({ ...a, signature: '' }, { now: NOW, verifyKey: parseVerifyKey(EC_SPKI) })
+      }),
     ).toBe('signature_missing')
   })
 

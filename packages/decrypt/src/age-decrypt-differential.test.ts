@@ -48,7 +48,7 @@ describe('age vectors: our path and the library agree', () => {
   })
 
   for (const v of ageVectors) {
-    it(`${v.name}`, async () => {
+    it(v.name, async () => {
       const identity = v.ageKey ?? ''
       const file = ciphertextOf(v) ?? expect.unreachable()
       const fast = createX25519FileDecrypt(identity)

@@ -42,7 +42,7 @@ const chunksOf = ({ file, payload }: Base): Buffer[] => {
 const withChunks = (base: Base, chunks: Buffer[]): Buffer =>
   Buffer.concat([base.file.subarray(0, base.payload + 16), ...chunks])
 
-const flip = (base: Base, [from, to]: [number, number], at: number, bit: number): Buffer => {
+const flip = (base: Base, [from, to]: [number, number], { at, bit }: { at: number; bit: number }): Buffer => {
   const out = Buffer.from(base.file)
   const i = from + (at % (to - from))
   out[i] = (out[i] ?? 0) ^ (1 << bit)
@@ -77,7 +77,7 @@ type Mutation = typeof mutation extends fc.Arbitrary<infer M> ? M : never
 const apply = (base: Base, m: Mutation): Buffer => {
   switch (m.kind) {
     case 'flip':
-      return flip(base, REGIONS[m.region](base), m.at, m.bit)
+      return flip(base, REGIONS[m.region](base), { at: m.at, bit: m.bit })
     case 'truncate':
       return base.file.subarray(0, m.at % base.file.length)
     case 'append':
@@ -90,7 +90,7 @@ const apply = (base: Base, m: Mutation): Buffer => {
       if (m.kind === 'drop') return withChunks(base, chunks.toSpliced(i, 1))
       if (m.kind === 'repeat') return withChunks(base, chunks.toSpliced(i, 0, chunks[i] ?? Buffer.alloc(0)))
       // Swapping needs two chunks; a one-chunk file gets a payload bit flip instead.
-      if (chunks.length < 2) return flip(base, REGIONS.payload(base), m.i, m.j % 8)
+      if (chunks.length < 2) return flip(base, REGIONS.payload(base), { at: m.i, bit: m.j % 8 })
       const j = (i + 1 + (m.j % (chunks.length - 1))) % chunks.length
       const swapped = [...chunks]
       ;[swapped[i], swapped[j]] = [chunks[j] ?? Buffer.alloc(0), chunks[i] ?? Buffer.alloc(0)]

@@ -40,7 +40,7 @@ describe('parseAgeKeyFile', () => {
       err = e
     }
     expect(err).toMatchObject({ code: 'config_invalid', message: expect.stringContaining('AGE-SECRET-KEY-') })
-    expect(String((err as Error).message)).not.toContain('sk_live')
+    expect((err as Error).message).not.toContain('sk_live')
     expect(() => parseAgeKeyFile('')).toThrow(/no AGE-SECRET-KEY- line found/)
   })
 })

@@ -22,11 +22,12 @@ export interface DecryptorOptions {
   kms?: KmsResolver | undefined
 }
 
-const noAgeIdentity = async (): Promise<never> => {
-  throw new AgentError(ErrorCode.Decrypt, 'artifact is age-encrypted but no age identity is configured', {
-    hint: 'set CLEF_AGENT_AGE_KEY or CLEF_AGENT_AGE_KEY_FILE',
-  })
-}
+const noAgeIdentity = (): Promise<never> =>
+  Promise.reject(
+    new AgentError(ErrorCode.Decrypt, 'artifact is age-encrypted but no age identity is configured', {
+      hint: 'set CLEF_AGENT_AGE_KEY or CLEF_AGENT_AGE_KEY_FILE',
+    }),
+  )
 
 const resolveUnwrapper = async (kms: KmsResolver | undefined, provider: string): Promise<KmsUnwrapper> => {
   if (kms === undefined) {

@@ -11,9 +11,9 @@ describe('KMS envelope artifacts', () => {
     const v = vector('kms-aws-envelope')
     const kms = createTestKms()
     const seen: string[] = []
-    const resolver: KmsResolver = async (p) => {
+    const resolver: KmsResolver = (p) => {
       seen.push(p)
-      return kms
+      return Promise.resolve(kms)
     }
     const values = await createDecryptor({ kms: resolver }).decrypt(artifactOf(v.name))
     expect(v.expect.ok && values).toStrictEqual(v.expect.ok && v.expect.values)
@@ -53,7 +53,7 @@ describe('KMS envelope artifacts', () => {
     const throttled = new AgentError('kms_unwrap', 'ThrottlingException', { transient: true })
     const kms = { provider: 'aws', unwrap: async () => Promise.reject(throttled) }
     const err = await failure(
-      createDecryptor({ kms: async () => kms }).decrypt(artifactOf('kms-aws-envelope')),
+      createDecryptor({ kms: () => Promise.resolve(kms) }).decrypt(artifactOf('kms-aws-envelope')),
     )
     expect(err).toBe(throttled)
     expect(err.transient).toBe(true)
@@ -61,9 +61,9 @@ describe('KMS envelope artifacts', () => {
 
   it('refuses a DEK that is not 32 bytes as kms_unwrap, and still zeroes it', async () => {
     const dek = Buffer.alloc(16, 9)
-    const kms = { provider: 'aws', unwrap: async () => dek }
+    const kms = { provider: 'aws', unwrap: () => Promise.resolve(dek) }
     const err = await failure(
-      createDecryptor({ kms: async () => kms }).decrypt(artifactOf('kms-aws-envelope')),
+      createDecryptor({ kms: () => Promise.resolve(kms) }).decrypt(artifactOf('kms-aws-envelope')),
     )
     expect(err.code).toBe('kms_unwrap')
     expect(dek.every((b) => b === 0)).toBe(true)

@@ -24,7 +24,9 @@ export const failure = async (p: Promise<unknown>): Promise<Partial<AgentError> 
 /** A resolver that knows `aws` only, backed by `kms`. */
 export const resolverFor =
   (kms: TestKms = createTestKms()): KmsResolver =>
-  async (provider) => {
-    if (provider !== 'aws') throw new AgentError('kms_unsupported_provider', `no adapter for ${provider}`)
-    return kms
+  (provider) => {
+    if (provider !== 'aws') {
+      return Promise.reject(new AgentError('kms_unsupported_provider', `no adapter for ${provider}`))
+    }
+    return Promise.resolve(kms)
   }

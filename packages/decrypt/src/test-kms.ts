@@ -27,14 +27,14 @@ export const createTestKms = (extra: Mapping[] = []): TestKms => {
     provider: 'aws',
     requests,
     issued,
-    unwrap: async (req) => {
+    unwrap: (req) => {
       requests.push(req)
       const wrapped = Buffer.from(req.wrappedKey).toString('base64')
       const m = [...MAPPINGS, ...extra].find((x) => x.wrappedKey === wrapped && x.keyId === req.keyId)
-      if (m === undefined) throw new Error('InvalidCiphertextException')
+      if (m === undefined) return Promise.reject(new Error('InvalidCiphertextException'))
       const dek = Buffer.from(m.dek, 'base64')
       issued.push(dek)
-      return dek
+      return Promise.resolve(dek)
     },
   }
 }

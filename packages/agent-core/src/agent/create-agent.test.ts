@@ -177,7 +177,7 @@ describe('createAgent: start errors', () => {
       .start()
       .catch((e: unknown) => e)
     expect(error).toMatchObject({ code: 'config_invalid' })
-    expect(String((error as Error).message)).not.toContain('secret-ish-garbage')
+    expect((error as Error).message).not.toContain('secret-ish-garbage')
   })
 
   it('reads the age key from a key file with comments', async () => {

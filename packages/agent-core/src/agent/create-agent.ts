@@ -19,13 +19,18 @@ import { createPipeline } from './refresh-pipeline.ts'
 import { createLateDecryptor } from './late-decryptor.ts'
 import { createNextDelay } from './schedule.ts'
 import { createServeGate } from './serve-gate.ts'
-import { createAgentState } from './state.ts'
+import { createAgentState, type AgentPhase, type AgentState } from './state.ts'
 import { createAgentTelemetry } from './telemetry-wiring.ts'
 import type { Agent, AgentDeps, RefreshEvent, Timers } from './types.ts'
 
+// Reads the phase afresh: type narrowing cannot see stop() changing it across an await.
+const phaseOf = (state: AgentState): AgentPhase => state.phase
+
 const DEFAULT_TIMERS: Timers = {
   setTimeout: (callback, ms) => setTimeout(callback, ms),
-  clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+  clearTimeout: (handle) => {
+    clearTimeout(handle as ReturnType<typeof setTimeout>)
+  },
 }
 
 /**
@@ -130,7 +135,7 @@ export const createAgent = (config: AgentConfig, deps: AgentDeps = {}): Agent =>
     telemetry.started(provider.mode, source.describe())
     await highWater.load()
     await loop.start()
-    if (state.phase === 'starting') state.phase = 'running'
+    if (phaseOf(state) === 'starting') state.phase = 'running'
   }
   let started: Promise<void> | undefined
 

@@ -8,7 +8,7 @@ import {
   type PackedArtifact,
   type VerifyKey,
 } from '@clef-sh/artifact-format'
-import { AgentError, ErrorCode, isAgentError } from '@clef-sh/errors'
+import { ErrorCode, isAgentError, type AgentError } from '@clef-sh/errors'
 import type { HighWater } from './high-water.ts'
 import type { SecretsProvider } from './provider.ts'
 import { lineageOf, type AgentState } from './state.ts'

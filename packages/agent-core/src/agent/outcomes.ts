@@ -40,11 +40,11 @@ export interface OutcomesOptions {
 /** The ways a refresh (or a serve-time check) can end. */
 export interface Outcomes {
   /** The source confirmed `revision` (changed or not): renews freshness, clears the last error. */
-  succeed(revision: string, changed: boolean): RefreshOutcome
+  readonly succeed: (revision: string, changed: boolean) => RefreshOutcome
   /** A refresh failed: counted as a failed refresh, then reported. */
-  fail(e: unknown): RefreshOutcome
+  readonly fail: (e: unknown) => RefreshOutcome
   /** A failure outside a refresh (expiry while serving): reported, not counted as a refresh. */
-  report(error: AgentError, msg: string): RefreshOutcome
+  readonly report: (error: AgentError, msg: string) => RefreshOutcome
 }
 
 /** Creates the {@link Outcomes} of one agent. */

@@ -31,6 +31,14 @@ const signingPair = (): { privateKey: string; publicKey: string } => {
 }
 const SIGNER = signingPair()
 
+/** A cause that makes the origin answer `status` from now on. */
+const failingWith =
+  (status: number) =>
+  (r: Rig): Promise<void> => {
+    r.origin.failWith(status)
+    return Promise.resolve()
+  }
+
 interface Rig {
   origin: HttpOrigin
   clock: FakeClock
@@ -146,8 +154,8 @@ describe('CLEF_AGENT_STALE_IF_ERROR=600', () => {
 
   type Permanent = [string, string, (r: Rig) => Promise<void>]
   const permanent: Permanent[] = [
-    ['401', 'source_auth', async (r) => r.origin.failWith(401)],
-    ['404', 'source_not_found', async (r) => r.origin.failWith(404)],
+    ['401', 'source_auth', failingWith(401)],
+    ['404', 'source_not_found', failingWith(404)],
     [
       'a tampered artifact',
       'integrity',
@@ -159,13 +167,16 @@ describe('CLEF_AGENT_STALE_IF_ERROR=600', () => {
     [
       'a bad signature',
       'signature_invalid',
-      async (r) => r.origin.setBody(await r.packer.pack(V2, { signingKey: signingPair().privateKey })),
+      async (r) => {
+        r.origin.setBody(await r.packer.pack(V2, { signingKey: signingPair().privateKey }))
+      },
     ],
     [
       'a revocation',
       'revoked',
-      async (r) =>
-        r.origin.setBody(await r.packer.pack(V1, { extra: { revokedAt: new Date().toISOString() } })),
+      async (r) => {
+        r.origin.setBody(await r.packer.pack(V1, { extra: { revokedAt: new Date().toISOString() } }))
+      },
     ],
   ]
   it.each(permanent)(
@@ -189,16 +200,18 @@ describe('CLEF_AGENT_STALE_IF_ERROR=600', () => {
 describe('before the TTL runs out', () => {
   type Failure = [string, string, (r: Rig) => Promise<void>]
   const failures: Failure[] = [
-    ['401', 'source_auth', async (r) => r.origin.failWith(401)],
-    ['403', 'source_auth', async (r) => r.origin.failWith(403)],
-    ['404', 'source_not_found', async (r) => r.origin.failWith(404)],
-    ['429', 'source_rate_limited', async (r) => r.origin.failWith(429)],
-    ['500', 'source_unreachable', async (r) => r.origin.failWith(500)],
+    ['401', 'source_auth', failingWith(401)],
+    ['403', 'source_auth', failingWith(403)],
+    ['404', 'source_not_found', failingWith(404)],
+    ['429', 'source_rate_limited', failingWith(429)],
+    ['500', 'source_unreachable', failingWith(500)],
     ['the origin down', 'source_unreachable', (r) => r.origin.stop()],
     [
       'a bad signature',
       'signature_invalid',
-      async (r) => r.origin.setBody(await r.packer.pack(V2, { signingKey: signingPair().privateKey })),
+      async (r) => {
+        r.origin.setBody(await r.packer.pack(V2, { signingKey: signingPair().privateKey }))
+      },
     ],
   ]
   it.each(failures)('%s keeps serving the current secrets (%s)', async (_name, code, cause) => {

@@ -18,12 +18,12 @@ export interface PendingTimer {
 
 /** A clock plus timers that only fire when the test says so. */
 export interface FakeClock {
-  now(): number
-  advance(ms: number): void
+  readonly now: () => number
+  readonly advance: (ms: number) => void
   readonly timers: Timers
-  pending(): PendingTimer[]
+  readonly pending: () => PendingTimer[]
   /** Moves the clock to the earliest pending timer and runs it. */
-  fire(): PendingTimer
+  readonly fire: () => PendingTimer
 }
 
 /** Creates a {@link FakeClock} starting at the real time (so packedAt/revisions look current). */
@@ -164,6 +164,10 @@ export const createCountingKms = (extra: KmsMapping[] = []): CountingKms => {
       return Buffer.from(found.dek, 'base64')
     },
   }
-  const kms: CountingKms = { resolver: async () => unwrapper, unwraps: () => unwraps, refuse: false }
+  const kms: CountingKms = {
+    resolver: () => Promise.resolve(unwrapper),
+    unwraps: () => unwraps,
+    refuse: false,
+  }
   return kms
 }

@@ -41,7 +41,8 @@ export const readInteger = (r: EnvReader, opts: IntegerOptions): number | undefi
   if (raw === undefined) return undefined
   const n = /^\d{1,15}$/.test(raw) ? Number(raw) : Number.NaN
   if (n >= opts.min && n <= opts.max) return n
-  return r.issue(opts.name, `must be ${opts.what}: an integer from ${opts.min} to ${opts.max}`)
+  r.issue(opts.name, `must be ${opts.what}: an integer from ${opts.min} to ${opts.max}`)
+  return undefined
 }
 
 const TRUE = new Set(['true', '1'])
@@ -77,5 +78,6 @@ export const readHttpUrl = (r: EnvReader, name: string): URL | undefined => {
   if (raw === undefined) return undefined
   const url = URL.canParse(raw) ? new URL(raw) : undefined
   if (url !== undefined && (url.protocol === 'http:' || url.protocol === 'https:')) return url
-  return r.issue(name, 'must be an absolute http:// or https:// URL')
+  r.issue(name, 'must be an absolute http:// or https:// URL')
+  return undefined
 }

@@ -170,7 +170,7 @@ describe('parseConfig: issues', () => {
       /^is not a known clef-agent variable$/,
     ],
   ]
-  it.each(cases)('%s', (_name, env, variable, message) => {
+  it.each(cases)('%s', (...[, env, variable, message]) => {
     const issues = issuesOf({ ...BASE, ...env })
     expect(issues).toHaveLength(1)
     expect(issues[0]?.variable).toBe(variable)

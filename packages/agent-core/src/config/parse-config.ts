@@ -57,13 +57,16 @@ const parseAgeKey = (r: EnvReader): AgeKeyConfig | undefined => {
   const value = r.get('CLEF_AGENT_AGE_KEY')
   const path = r.get('CLEF_AGENT_AGE_KEY_FILE')
   if (value !== undefined && path !== undefined) {
-    return r.issue('CLEF_AGENT_AGE_KEY_FILE', 'cannot be set together with CLEF_AGENT_AGE_KEY; set only one')
+    r.issue('CLEF_AGENT_AGE_KEY_FILE', 'cannot be set together with CLEF_AGENT_AGE_KEY; set only one')
+    return undefined
   }
   if (path !== undefined) return { kind: 'file', path }
   if (value === undefined) return undefined
   // Never echo the value: it is the private key.
-  if (!value.startsWith(AGE_KEY_PREFIX))
-    return r.issue('CLEF_AGENT_AGE_KEY', `must start with ${AGE_KEY_PREFIX}`)
+  if (!value.startsWith(AGE_KEY_PREFIX)) {
+    r.issue('CLEF_AGENT_AGE_KEY', `must start with ${AGE_KEY_PREFIX}`)
+    return undefined
+  }
   return { kind: 'inline', value }
 }
 
@@ -83,7 +86,8 @@ const parseVerify = (r: EnvReader): VerifyKey | undefined => {
     return parseVerifyKey(raw)
   } catch (e) {
     const why = isAgentError(e) ? `${e.message}; ` : ''
-    return r.issue('CLEF_AGENT_VERIFY_KEY', `${why}must be a base64 DER SPKI Ed25519 or EC P-256 public key`)
+    r.issue('CLEF_AGENT_VERIFY_KEY', `${why}must be a base64 DER SPKI Ed25519 or EC P-256 public key`)
+    return undefined
   }
 }
 

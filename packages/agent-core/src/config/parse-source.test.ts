@@ -230,7 +230,9 @@ describe('parseConfig: source issues', () => {
   it.each(cases)('%s', (_name, env, expected) => {
     const issues = issuesOf(env)
     expect(issues.map((i) => i.variable)).toEqual(expected.map(([variable]) => variable))
-    expected.forEach(([, message], i) => expect(issues[i]?.message).toMatch(message))
+    expected.forEach(([, message], i) => {
+      expect(issues[i]?.message).toMatch(message)
+    })
   })
 
   it('never echoes the VCS token, an S3 URL credential or an endpoint', () => {

@@ -17,7 +17,8 @@ const parseFileUrl = (r: EnvReader, raw: string): SourceConfig | undefined => {
   try {
     return { kind: 'file', path: fileURLToPath(raw) }
   } catch {
-    return r.issue(SOURCE, 'is not a valid local file:// URL (file:///absolute/path)')
+    r.issue(SOURCE, 'is not a valid local file:// URL (file:///absolute/path)')
+    return undefined
   }
 }
 
@@ -27,8 +28,10 @@ const s3Endpoint = (r: EnvReader): { endpoint?: string; forcePathStyle?: boolean
   const endpoint = r.get(ENDPOINT)
   if (endpoint === undefined) return {}
   const url = URL.canParse(endpoint) ? new URL(endpoint) : undefined
-  if (url?.protocol !== 'http:' && url?.protocol !== 'https:')
-    return r.issue(ENDPOINT, 'must be an absolute http:// or https:// URL of an S3-compatible endpoint')
+  if (url?.protocol !== 'http:' && url?.protocol !== 'https:') {
+    r.issue(ENDPOINT, 'must be an absolute http:// or https:// URL of an S3-compatible endpoint')
+    return undefined
+  }
   return { endpoint, forcePathStyle: impliesPathStyle(endpoint) }
 }
 
@@ -40,13 +43,17 @@ const parseS3 = (r: EnvReader, raw: string): SourceConfig | undefined => {
   } catch (e) {
     // parseS3Url's message never echoes the URL, which may carry credentials.
     if (!isAgentError(e)) throw e
-    return r.issue(SOURCE, `${e.message}; ${e.hint ?? `expected ${ALLOWED}`}`)
+    r.issue(SOURCE, `${e.message}; ${e.hint ?? `expected ${ALLOWED}`}`)
+    return undefined
   }
 }
 
 const parseHttpUrl = (r: EnvReader, raw: string): SourceConfig | undefined => {
   // The value is never echoed: the URL may carry credentials or a signed query.
-  if (!URL.canParse(raw)) return r.issue(SOURCE, `is not a valid URL; expected ${ALLOWED}`)
+  if (!URL.canParse(raw)) {
+    r.issue(SOURCE, `is not a valid URL; expected ${ALLOWED}`)
+    return undefined
+  }
   const url = new URL(raw)
   // An S3 URL with a query string is presigned: a plain GET fetches it, no AWS credentials needed.
   if (url.protocol === 'https:' && S3_HOST.test(url.hostname) && url.search === '') return parseS3(r, raw)
@@ -66,7 +73,8 @@ const parseLocation = (r: EnvReader, raw: string): SourceConfig | undefined => {
     case 's3':
       return parseS3(r, raw)
     default:
-      return r.issue(SOURCE, `has unsupported scheme ${scheme}://; expected ${ALLOWED}`)
+      r.issue(SOURCE, `has unsupported scheme ${scheme}://; expected ${ALLOWED}`)
+      return undefined
   }
 }
 
@@ -79,9 +87,11 @@ export const parseSource = (r: EnvReader): SourceConfig | undefined => {
   const raw = r.get(SOURCE)
   const vcs = usesVcs(r)
   if (raw !== undefined && vcs) {
-    return r.issue(SOURCE, 'cannot be set together with CLEF_AGENT_VCS_* variables; use one source')
+    r.issue(SOURCE, 'cannot be set together with CLEF_AGENT_VCS_* variables; use one source')
+    return undefined
   }
   if (raw !== undefined) return parseLocation(r, raw)
   if (vcs) return parseVcsSource(r)
-  return r.issue(SOURCE, `is required: ${ALLOWED}; or set CLEF_AGENT_VCS_PROVIDER and CLEF_AGENT_VCS_*`)
+  r.issue(SOURCE, `is required: ${ALLOWED}; or set CLEF_AGENT_VCS_PROVIDER and CLEF_AGENT_VCS_*`)
+  return undefined
 }

@@ -26,8 +26,11 @@ const REPO_SHAPES: Record<VcsKind, string> = {
 /** True when any CLEF_AGENT_VCS_* variable is set. */
 export const usesVcs = (r: EnvReader): boolean => VCS_VARIABLES.some((name) => r.get(name) !== undefined)
 
-const required = (r: EnvReader, name: string, what: string): string | undefined =>
-  r.get(name) ?? r.issue(name, `is required for a VCS source: ${what}`)
+const required = (r: EnvReader, name: string, what: string): string | undefined => {
+  const value = r.get(name)
+  if (value === undefined) r.issue(name, `is required for a VCS source: ${what}`)
+  return value
+}
 
 // Identity and environment become one path segment of `.clef/packed/<identity>/<environment>.age.json`:
 // a `/` or `..` would read another file of the repository.
@@ -35,22 +38,28 @@ const segment = (r: EnvReader, name: string, what: string): string | undefined =
   const value = required(r, name, what)
   if (value === undefined) return undefined
   if (value !== '.' && value !== '..' && !/[/\\\p{Cc}]/u.test(value)) return value
-  return r.issue(name, `must be ${what}: one name without "/", "\\" or control characters`)
+  r.issue(name, `must be ${what}: one name without "/", "\\" or control characters`)
+  return undefined
 }
 
 const parseRef = (r: EnvReader): string | undefined => {
   const ref = r.get('CLEF_AGENT_VCS_REF')
   if (ref === undefined || !/\s/.test(ref)) return ref
-  return r.issue('CLEF_AGENT_VCS_REF', 'must be a branch, tag or commit name without spaces')
+  r.issue('CLEF_AGENT_VCS_REF', 'must be a branch, tag or commit name without spaces')
+  return undefined
 }
 
 const parseApiUrl = (r: EnvReader): string | undefined => {
   const url = readHttpUrl(r, 'CLEF_AGENT_VCS_API_URL')
   if (url === undefined) return undefined
-  if (url.username !== '' || url.password !== '')
-    return r.issue('CLEF_AGENT_VCS_API_URL', 'must not carry credentials: use CLEF_AGENT_VCS_TOKEN')
-  if (url.search !== '' || url.hash !== '')
-    return r.issue('CLEF_AGENT_VCS_API_URL', 'must not have a query string or fragment')
+  if (url.username !== '' || url.password !== '') {
+    r.issue('CLEF_AGENT_VCS_API_URL', 'must not carry credentials: use CLEF_AGENT_VCS_TOKEN')
+    return undefined
+  }
+  if (url.search !== '' || url.hash !== '') {
+    r.issue('CLEF_AGENT_VCS_API_URL', 'must not have a query string or fragment')
+    return undefined
+  }
   return url.toString()
 }
 
@@ -61,7 +70,8 @@ const checkRepo = (r: EnvReader, config: SourceConfig & { kind: VcsKind }): Sour
     return config
   } catch (e) {
     if (!isAgentError(e)) throw e
-    return r.issue('CLEF_AGENT_VCS_REPO', `must be ${REPO_SHAPES[config.kind]} for ${config.kind}`)
+    r.issue('CLEF_AGENT_VCS_REPO', `must be ${REPO_SHAPES[config.kind]} for ${config.kind}`)
+    return undefined
   }
 }
 
@@ -74,8 +84,11 @@ export const parseVcsSource = (r: EnvReader): SourceConfig | undefined => {
   const PROVIDER = 'CLEF_AGENT_VCS_PROVIDER'
   const kind =
     r.get(PROVIDER) === undefined
-      ? r.issue(PROVIDER, `is required when CLEF_AGENT_VCS_* variables are set: ${PROVIDERS.join(', ')}`)
+      ? undefined
       : readChoice<VcsKind | 'none'>(r, PROVIDER, { values: PROVIDERS, fallback: 'none' })
+  if (kind === undefined) {
+    r.issue(PROVIDER, `is required when CLEF_AGENT_VCS_* variables are set: ${PROVIDERS.join(', ')}`)
+  }
   const shape = kind === undefined || kind === 'none' ? '' : `, ${REPO_SHAPES[kind]}`
   const repo = required(r, 'CLEF_AGENT_VCS_REPO', `the repository${shape}`)
   const token = required(r, 'CLEF_AGENT_VCS_TOKEN', 'an access token with read access to the repository')

@@ -10,9 +10,9 @@ const encodeWords = (hrp: string, words: number[]): string => {
   const gen = [0x3b6a57b2, 0x26508e6d, 0x1ea119fa, 0x3d4233dd, 0x2a1462b3]
   let chk = 1
   const values = [
-    ...[...hrp].map((c) => c.charCodeAt(0) >> 5),
+    ...Array.from(hrp, (c) => c.charCodeAt(0) >> 5),
     0,
-    ...[...hrp].map((c) => c.charCodeAt(0) & 31),
+    ...Array.from(hrp, (c) => c.charCodeAt(0) & 31),
   ]
   for (const v of [...values, ...words, 0, 0, 0, 0, 0, 0]) {
     const top = chk >>> 25

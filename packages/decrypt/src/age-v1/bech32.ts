@@ -15,9 +15,9 @@ const polymod = (values: readonly number[]): number => {
 }
 
 const expandHrp = (hrp: string): number[] => [
-  ...[...hrp].map((c) => c.charCodeAt(0) >>> 5),
+  ...Array.from(hrp, (c) => c.charCodeAt(0) >>> 5),
   0,
-  ...[...hrp].map((c) => c.charCodeAt(0) & 31),
+  ...Array.from(hrp, (c) => c.charCodeAt(0) & 31),
 ]
 
 /** Regroups 5-bit words into bytes; rejects non-zero padding as BIP 173 requires. */

@@ -68,7 +68,7 @@ describe('X25519 stanzas', () => {
     expect(Buffer.from((await libraryOutcome(me.identity, file)) as Uint8Array)).toEqual(plaintext)
   })
 
-  it('finds no stanza for a wrong identity', async () => {
+  it('finds no stanza for a wrong identity', () => {
     const wrong = createX25519FileDecrypt(other.identity) ?? expect.unreachable()
     const file = fileWith((_, mine) => [mineText(mine)])
     expect(ourOutcome(wrong, file)).toMatchObject({
