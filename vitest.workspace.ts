@@ -1,2 +1,3 @@
-// The test projects: every library package and every app runs in one `vitest run`.
-export default ['packages/*', 'apps/*', 'test']
+// The test projects: every library package, every app, and the repo-level tests (publishing).
+const projects: string[] = ['packages/*', 'apps/*', 'test']
+export default projects

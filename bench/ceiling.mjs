@@ -8,14 +8,20 @@ import { createServer } from 'node:http'
 const [port, token, bodyFile] = process.argv.slice(2)
 const body = readFileSync(bodyFile)
 const expected = createHash('sha256').update(`Bearer ${token}`).digest()
-const headers = { 'content-type': 'application/json', 'cache-control': 'no-store', 'content-length': body.length }
+const headers = {
+  'content-type': 'application/json',
+  'cache-control': 'no-store',
+  'content-length': body.length,
+}
 
 createServer((req, res) => {
   if (req.url === '/v1/ready') {
     res.writeHead(200, { 'content-type': 'application/json' }).end('{"ready":true}')
     return
   }
-  const got = createHash('sha256').update(req.headers.authorization ?? '').digest()
+  const got = createHash('sha256')
+    .update(req.headers.authorization ?? '')
+    .digest()
   if (!timingSafeEqual(got, expected)) {
     res.writeHead(401).end()
     return

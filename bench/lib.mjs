@@ -78,7 +78,13 @@ export const load = ({ port, path, token, connections, seconds }) =>
       },
       (err, r) => {
         if (err) return reject(err)
-        resolve({ rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors, non2xx: r.non2xx })
+        resolve({
+          rps: r.requests.average,
+          p50: r.latency.p50,
+          p99: r.latency.p99,
+          errors: r.errors,
+          non2xx: r.non2xx,
+        })
       },
     )
   })

@@ -13,7 +13,9 @@ const CEILING = join(root, 'bench/ceiling.mjs')
 const TOKEN = 'bench-token-0123456789abcdefghij'
 const args = process.argv.slice(2)
 const quick = args.includes('--quick')
-const only = (args.find((a) => a.startsWith('--only=')) ?? '--only=throughput,jit,startup,idle').slice(7).split(',')
+const only = (args.find((a) => a.startsWith('--only=')) ?? '--only=throughput,jit,startup,idle')
+  .slice(7)
+  .split(',')
 const ROUNDS = quick ? 1 : 3
 const SECONDS = quick ? 2 : 7
 const vectors = JSON.parse(readFileSync(join(root, 'test/vectors/index.json'), 'utf8')).vectors
@@ -48,7 +50,9 @@ const startCeiling = async (bodyFile) => {
 async function throughput(name, { connections = 10, path = '/v1/secrets', ttl = '300' } = {}) {
   const v = vec(name)
   const agent = await startAgent(v, ttl)
-  const res = await fetch(`http://127.0.0.1:${agent.port}${path}`, { headers: { authorization: `Bearer ${TOKEN}` } })
+  const res = await fetch(`http://127.0.0.1:${agent.port}${path}`, {
+    headers: { authorization: `Bearer ${TOKEN}` },
+  })
   const bodyFile = join(tmp, `${name}.body`)
   writeFileSync(bodyFile, Buffer.from(await res.arrayBuffer()))
   const ceiling = await startCeiling(bodyFile)
@@ -91,7 +95,14 @@ async function startup(name = 'age-basic', n = quick ? 3 : 10) {
     rss.push(memoryMiB(a.proc.pid).rss)
     await stop(a.proc)
   }
-  rows.push([`spawn → ready ${name} (median of ${n})`, `${fmt(median(agentMs), 1)} ms / ${fmt(median(ceilingMs), 1)} ms`, fmt(median(agentMs) / median(ceilingMs), 2) + '×', '', '', `RSS after ready ${fmt(median(rss), 1)} MiB`])
+  rows.push([
+    `spawn → ready ${name} (median of ${n})`,
+    `${fmt(median(agentMs), 1)} ms / ${fmt(median(ceilingMs), 1)} ms`,
+    fmt(median(agentMs) / median(ceilingMs), 2) + '×',
+    '',
+    '',
+    `RSS after ready ${fmt(median(rss), 1)} MiB`,
+  ])
 }
 
 async function idle(name = 'expires-2099', seconds = quick ? 10 : 30) {
@@ -101,7 +112,14 @@ async function idle(name = 'expires-2099', seconds = quick ? 10 : 30) {
   await new Promise((r) => setTimeout(r, seconds * 1000))
   const used = cpuSeconds(a.proc.pid) - c0
   await stop(a.proc)
-  rows.push([`idle CPU ${name} over ${seconds} s`, `${fmt(used, 2)} s CPU`, `${fmt((used / seconds) * 100, 2)} %`, '', '', ''])
+  rows.push([
+    `idle CPU ${name} over ${seconds} s`,
+    `${fmt(used, 2)} s CPU`,
+    `${fmt((used / seconds) * 100, 2)} %`,
+    '',
+    '',
+    '',
+  ])
 }
 
 if (only.includes('throughput')) {
@@ -119,7 +137,14 @@ if (only.includes('jit')) {
 if (only.includes('startup')) await startup()
 if (only.includes('idle')) await idle()
 
-const header = ['benchmark', 'agent / ceiling', 'ratio', 'p50 ms agent / ceiling', 'p99 ms agent / ceiling', 'notes']
+const header = [
+  'benchmark',
+  'agent / ceiling',
+  'ratio',
+  'p50 ms agent / ceiling',
+  'p99 ms agent / ceiling',
+  'notes',
+]
 const table = [header, header.map(() => '---'), ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n')
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.versions.node}, ${new Date().toISOString()}`
 const out = `${table}\n\nMachine: ${machine}; ${ROUNDS} round(s) of ${SECONDS} s, interleaved.\n`

@@ -24,7 +24,11 @@ const VENDORS = {
   '@gitbeaker/rest': { file: 'gitbeaker', from: '../../packages/sources' },
   'age-encryption': { file: 'age-encryption', from: '../../packages/decrypt' },
 }
-const VENDOR_FILTER = new RegExp(`^(${Object.keys(VENDORS).map((k) => k.replace(/[/.]/g, '\\$&')).join('|')})$`)
+const VENDOR_FILTER = new RegExp(
+  `^(${Object.keys(VENDORS)
+    .map((k) => k.replace(/[/.]/g, '\\$&'))
+    .join('|')})$`,
+)
 
 /**
  * Swaps each vendor package for a shim that `require`s its side file. An external dynamic
@@ -87,7 +91,10 @@ export const bundle = async ({ entry, outfile, vendors = true }) => {
   for (const [pkg, { file, from }] of Object.entries(VENDORS)) {
     const vendor = await build({
       ...COMMON,
-      stdin: { contents: `module.exports = require(${JSON.stringify(pkg)})`, resolveDir: new URL(from, import.meta.url).pathname },
+      stdin: {
+        contents: `module.exports = require(${JSON.stringify(pkg)})`,
+        resolveDir: new URL(from, import.meta.url).pathname,
+      },
       outfile: join(dirname(outfile), 'vendor', `${file}.cjs`),
     })
     await writeOutputs(vendor.outputFiles)

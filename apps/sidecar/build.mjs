@@ -6,4 +6,5 @@ import { buildSea, bundle } from '../daemon/build.mjs'
 const here = (p) => fileURLToPath(new URL(p, import.meta.url))
 const outfile = here('./dist/clef-agent.cjs')
 await bundle({ entry: here('./src/main.ts'), outfile })
-if (process.argv.includes('--sea')) await buildSea({ entry: here('./src/main.ts'), output: here('./dist/clef-agent') })
+if (process.argv.includes('--sea'))
+  await buildSea({ entry: here('./src/main.ts'), output: here('./dist/clef-agent') })

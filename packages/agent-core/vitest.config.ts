@@ -1,3 +1,5 @@
 import { defineProject } from 'vitest/config'
 
-export default defineProject({ test: { name: 'agent-core', include: ['src/**/*.test.ts', 'test/**/*.test.ts'], testTimeout: 60_000 } })
+export default defineProject({
+  test: { name: 'agent-core', include: ['src/**/*.test.ts', 'test/**/*.test.ts'], testTimeout: 60_000 },
+})

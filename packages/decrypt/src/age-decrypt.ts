@@ -10,7 +10,10 @@ import { createX25519FileDecrypt, type X25519FileDecrypt } from './age-v1/decryp
 export type AgeDecrypt = (file: Uint8Array) => Promise<Uint8Array>
 
 const invalidIdentity = (): AgentError =>
-  new AgentError(ErrorCode.ConfigInvalid, 'age identity is not a valid AGE-SECRET-KEY-1… or AGE-SECRET-KEY-PQ-1… key')
+  new AgentError(
+    ErrorCode.ConfigInvalid,
+    'age identity is not a valid AGE-SECRET-KEY-1… or AGE-SECRET-KEY-PQ-1… key',
+  )
 
 const loadLibraryDecrypt = async (identity: string): Promise<AgeDecrypt> => {
   const { Decrypter } = await import('age-encryption')

@@ -43,4 +43,5 @@ export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode]
 const CODES: ReadonlySet<string> = new Set(Object.values(ErrorCode))
 
 /** True when `value` is one of the stable codes. */
-export const isErrorCode = (value: unknown): value is ErrorCode => typeof value === 'string' && CODES.has(value)
+export const isErrorCode = (value: unknown): value is ErrorCode =>
+  typeof value === 'string' && CODES.has(value)

@@ -1,7 +1,8 @@
 // URLs may carry credentials (user:pass@, signed query strings); every message that names one
 // goes through here first.
 
-const SENSITIVE_PARAM = /^(x-amz-.*|token|access_token|private_token|sig|signature|key|apikey|api_key|password|secret)$/i
+const SENSITIVE_PARAM =
+  /^(x-amz-.*|token|access_token|private_token|sig|signature|key|apikey|api_key|password|secret)$/i
 
 /**
  * Returns `url` with userinfo replaced by `***` and sensitive query parameter values

@@ -12,8 +12,7 @@ export interface FetchRequest {
 
 /** `changed: false` means the source confirmed the artifact is the one named by `etag`. */
 export type FetchResult =
-  | { changed: false; etag?: string | undefined }
-  | { changed: true; body: string; etag?: string | undefined }
+  { changed: false; etag?: string | undefined } | { changed: true; body: string; etag?: string | undefined }
 
 /**
  * A place artifacts come from. `fetch` throws AgentError / SourceError with a `source_*` code
