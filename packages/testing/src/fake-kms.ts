@@ -1,9 +1,9 @@
 // A local AWS KMS on a real socket, speaking the JSON 1.1 protocol of the real SDK, so the KMS
 // adapter and the daemon are tested with the real @aws-sdk/client-kms and no network or account.
+import { closeLocal, listenLocal } from './local-server.ts'
 import { randomBytes, randomUUID } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { VECTORS_DIR } from './vectors.ts'
 
@@ -277,24 +277,8 @@ export const startFakeKms = async (opts: FakeKmsOptions = {}): Promise<FakeKms> 
         },
       )
   })
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      resolve()
-    })
-  })
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-  const close = (): Promise<void> =>
-    new Promise<void>((resolve) => {
-      if (!server.listening) {
-        resolve()
-        return
-      }
-      server.close(() => {
-        resolve()
-      })
-      server.closeAllConnections()
-    })
+  const url = `http://127.0.0.1:${await listenLocal(server)}`
+  const close = (): Promise<void> => closeLocal(server)
 
   const credentials = { accessKeyId: 'AKIDTEST', secretAccessKey: 'test' }
   const fake: FakeKms = {

@@ -1,6 +1,7 @@
 // A fake Lambda Extensions API (2020-01-01) on a real socket: register, the long-polled
 // event/next handing out INVOKE and SHUTDOWN events, init/error and exit/error, with Lambda's
 // phase rules, so an extension behaves against it as it would inside a real execution environment.
+import { closeLocal, listenLocal } from './local-server.ts'
 import { randomBytes, randomUUID } from 'node:crypto'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -320,7 +321,7 @@ const listen = async (state: LambdaState): Promise<Server> => {
       })
       .catch(() => res.destroy())
   })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  await listenLocal(server)
   return server
 }
 
@@ -336,13 +337,7 @@ export const startFakeLambda = async (opts: FakeLambdaOptions = {}): Promise<Fak
     notify,
   }
   const server = await listen(state)
-  const close = (): Promise<void> =>
-    new Promise<void>((resolve) => {
-      server.close(() => {
-        resolve()
-      })
-      server.closeAllConnections()
-    })
+  const close = (): Promise<void> => closeLocal(server)
   const initFailure = (): Error | undefined => {
     const failed = state.errors.find((e) => e.kind === 'init')
     return failed === undefined ? undefined : new Error(`fake Lambda: init/error ${failed.errorType}`)

@@ -1,8 +1,8 @@
 // A local S3 on a real socket, answering path-style GetObject/HeadObject as AWS does (ETag,
 // If-None-Match → 304, XML errors), so the S3 source is tested with the real @aws-sdk/client-s3.
+import { closeLocal, listenLocal } from './local-server.ts'
 import { createHash, randomBytes } from 'node:crypto'
 import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
 
 /** Options of {@link startFakeS3}. */
 export interface FakeS3Options {
@@ -251,24 +251,8 @@ export const startFakeS3 = async (opts: FakeS3Options = {}): Promise<FakeS3> => 
       if (!res.writableFinished) stats.clientAborts++
     })
   })
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      resolve()
-    })
-  })
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-  const close = (): Promise<void> =>
-    new Promise<void>((resolve) => {
-      if (!server.listening) {
-        resolve()
-        return
-      }
-      server.close(() => {
-        resolve()
-      })
-      server.closeAllConnections()
-    })
+  const url = `http://127.0.0.1:${await listenLocal(server)}`
+  const close = (): Promise<void> => closeLocal(server)
 
   const credentials = { accessKeyId, secretAccessKey: 'test' }
   const fake: FakeS3 = {

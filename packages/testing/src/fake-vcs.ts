@@ -1,8 +1,8 @@
 // What the fake GitHub, GitLab and Bitbucket share: a real socket on 127.0.0.1, one artifact
 // version per (repo, path, ref), an auth check, injected failures, latency and transfer counters.
+import { closeLocal, listenLocal } from './local-server.ts'
 import { createHash } from 'node:crypto'
 import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
 
 /** Where an artifact lives in a fake repository host. */
 export interface ArtifactAt {
@@ -173,24 +173,12 @@ export const startFakeVcs = async (setup: FakeVcsSetup): Promise<FakeVcs> => {
       clearTimeout(timer)
     })
   })
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      server.off('error', reject)
-      resolve()
-    })
-  })
-  const close = (): Promise<void> =>
-    new Promise<void>((resolve) => {
-      server.close(() => {
-        resolve()
-      })
-      server.closeAllConnections()
-    })
+  const port = await listenLocal(server)
+  const close = (): Promise<void> => closeLocal(server)
 
   const where = (at: Partial<ArtifactAt> = {}): ArtifactAt => ({ ...setup.artifactAt, ...at })
   const fake: FakeVcs = {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}${setup.urlPath}`,
+    url: `http://127.0.0.1:${port}${setup.urlPath}`,
     token: setup.token,
     artifactAt: setup.artifactAt,
     stats,

@@ -1,8 +1,8 @@
 // A fake artifact origin on a real socket: serves one artifact at any path, revalidates with
 // ETag/If-None-Match, and can fail, stall, go down and come back, counting what it sent.
+import { closeLocal, listenLocal } from './local-server.ts'
 import { createHash } from 'node:crypto'
 import { createServer, STATUS_CODES, type IncomingHttpHeaders, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
 
 /** Options of {@link startHttpOrigin}. */
 export interface HttpOriginOptions {
@@ -119,28 +119,8 @@ export const startHttpOrigin = async (opts: HttpOriginOptions = {}): Promise<Htt
     })
   })
 
-  const listen = (port: number): Promise<void> =>
-    new Promise<void>((resolve, reject) => {
-      server.once('error', reject)
-      server.listen(port, '127.0.0.1', () => {
-        server.off('error', reject)
-        resolve()
-      })
-    })
-  const stop = (): Promise<void> =>
-    new Promise<void>((resolve) => {
-      if (!server.listening) {
-        resolve()
-        return
-      }
-      server.close(() => {
-        resolve()
-      })
-      server.closeAllConnections()
-    })
-
-  await listen(0)
-  const port = (server.address() as AddressInfo).port
+  const stop = (): Promise<void> => closeLocal(server)
+  const port = await listenLocal(server)
   const origin: HttpOrigin = {
     url: `http://127.0.0.1:${port}/artifact.json`,
     port,
@@ -157,7 +137,9 @@ export const startHttpOrigin = async (opts: HttpOriginOptions = {}): Promise<Htt
       failure = status === null ? null : { status, headers }
     },
     stop,
-    restart: () => listen(port),
+    restart: async () => {
+      await listenLocal(server, port)
+    },
     reset: () => {
       Object.assign(stats, { requests: 0, notModified: 0, bodyBytesSent: 0, clientAborts: 0 })
       lastHeaders = undefined
