@@ -1,6 +1,6 @@
 // `pnpm bench`: the agent against a bare node:http ceiling on this machine, interleaved in
 // rounds, medians reported as ratios. Prints figures; asserts nothing.
-// Flags: --quick (fewer, shorter rounds), --only=throughput,jit,startup,idle
+// Flags: --quick (fewer, shorter rounds), --only=throughput,jit,kms,startup,idle
 import { mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs'
 import { tmpdir, cpus } from 'node:os'
 import { join } from 'node:path'
@@ -13,7 +13,7 @@ const CEILING = join(root, 'bench/ceiling.mjs')
 const TOKEN = 'bench-token-0123456789abcdefghij'
 const args = process.argv.slice(2)
 const quick = args.includes('--quick')
-const only = (args.find((a) => a.startsWith('--only=')) ?? '--only=throughput,jit,startup,idle')
+const only = (args.find((a) => a.startsWith('--only=')) ?? '--only=throughput,jit,kms,startup,idle')
   .slice(7)
   .split(',')
 const ROUNDS = quick ? 1 : 3
@@ -26,7 +26,7 @@ const fmt = (x, d = 0) => (Number.isFinite(x) ? x.toFixed(d) : 'n/a')
 
 const agentEnv = (v, ttl = '300') => ({
   CLEF_AGENT_SOURCE: join(root, 'test/vectors', v.file),
-  CLEF_AGENT_AGE_KEY: v.ageKey,
+  ...(v.ageKey === null ? {} : { CLEF_AGENT_AGE_KEY: v.ageKey }),
   CLEF_AGENT_TOKEN: TOKEN,
   CLEF_AGENT_CACHE_TTL: ttl,
   CLEF_AGENT_LOG_LEVEL: 'warn',
@@ -37,9 +37,29 @@ const firstKey = (name) => {
   return `${ns}__${Object.keys(kv)[0]}`
 }
 
-const startAgent = async (v, ttl) => {
+const startAgent = async (v, ttl, extraEnv = {}) => {
   const port = await freePort()
-  return spawnReady({ args: [AGENT], env: { ...agentEnv(v, ttl), CLEF_AGENT_PORT: String(port) }, port })
+  return spawnReady({ args: [AGENT], env: { ...agentEnv(v, ttl), CLEF_AGENT_PORT: String(port), ...extraEnv }, port })
+}
+
+/** The fake KMS of packages/testing (AWS JSON 1.1), bundled from the workspace sources and started here. */
+const startKms = async () => {
+  const { createRequire } = await import('node:module')
+  const { build } = createRequire(join(root, 'apps/daemon/package.json'))('esbuild')
+  const outfile = join(tmp, 'fake-kms.cjs')
+  await build({
+    stdin: { contents: "export { startFakeKms } from '@clef-sh/testing'", resolveDir: join(root, 'apps/daemon'), loader: 'ts' },
+    outfile,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    external: ['@aws-sdk/*', '@octokit/*', '@gitbeaker/*'],
+    define: { 'import.meta.url': '__kms_url' },
+    banner: { js: `const __kms_url = require('node:url').pathToFileURL(${JSON.stringify(join(root, 'packages/testing/src/x.ts'))}).href;` },
+    logLevel: 'warning',
+  })
+  return createRequire(import.meta.url)(outfile).startFakeKms()
 }
 
 const startCeiling = async (bodyFile) => {
@@ -47,9 +67,9 @@ const startCeiling = async (bodyFile) => {
   return spawnReady({ args: [CEILING, String(port), TOKEN, bodyFile], port })
 }
 
-async function throughput(name, { connections = 10, path = '/v1/secrets', ttl = '300' } = {}) {
+async function throughput(name, { connections = 10, path = '/v1/secrets', ttl = '300', env = {} } = {}) {
   const v = vec(name)
-  const agent = await startAgent(v, ttl)
+  const agent = await startAgent(v, ttl, env)
   const res = await fetch(`http://127.0.0.1:${agent.port}${path}`, {
     headers: { authorization: `Bearer ${TOKEN}` },
   })
@@ -133,6 +153,20 @@ if (only.includes('throughput')) {
 if (only.includes('jit')) {
   await throughput('age-basic', { ttl: '0' })
   await throughput('large-5000-keys', { ttl: '0' })
+}
+if (only.includes('kms')) {
+  const kms = await startKms()
+  const env = {
+    AWS_ENDPOINT_URL_KMS: kms.url,
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'AKIDTEST',
+    AWS_SECRET_ACCESS_KEY: 'test',
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  }
+  await throughput('kms-aws-envelope', { env })
+  await throughput('kms-aws-envelope', { env, ttl: '0' })
+  rows.push(['(KMS Decrypt calls served by the local fake KMS)', String(kms.stats.decryptCalls), '', '', '', ''])
+  await kms.close()
 }
 if (only.includes('startup')) await startup()
 if (only.includes('idle')) await idle()

@@ -37,7 +37,7 @@ describe('createLogger', () => {
 
   it('has a human format', () => {
     const { logger, lines } = capture('debug', 'pretty')
-    logger.warn('fetch failed', { code: 'source_unreachable', attempt: 2 })
+    logger.warn('fetch failed', { code: 'source_unreachable', attempt: 2, probe: undefined })
     expect(lines[0]).toBe('03:04:05.678 WARN  fetch failed code=source_unreachable attempt=2\n')
   })
 })

@@ -25,7 +25,9 @@ interface Line {
 }
 
 const formatPretty = ({ time, level, msg, fields }: Line): string => {
+  // Like the JSON format, which drops undefined fields.
   const ctx = Object.entries(fields)
+    .filter(([, v]) => v !== undefined)
     .map(([k, v]) => `${k}=${prettyValue(v)}`)
     .join(' ')
   return `${time.toISOString().slice(11, 23)} ${level.toUpperCase().padEnd(5)} ${msg}${ctx === '' ? '' : ' ' + ctx}\n`
