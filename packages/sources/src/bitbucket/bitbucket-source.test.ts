@@ -2,7 +2,7 @@ import { ErrorCode } from '@clef-sh/errors'
 import { startFakeBitbucket, type FakeBitbucketOptions, type FakeVcs } from '@clef-sh/testing'
 import { describe, expect, it } from 'vitest'
 import { SourceError } from '../errors.ts'
-import { runSourceContract } from '../testing/source-contract.ts'
+import { fakeFixture, runSourceContract } from '../testing/source-contract.ts'
 import { BitbucketSource, type BitbucketSourceOptions } from './bitbucket-source.ts'
 
 const TOKEN = 'ATCTT3xFfGN0Sup3rSecretTokenValue'
@@ -47,19 +47,7 @@ const expectNoSecret = (e: SourceError) => {
 const contract = (name: string, opts: Omit<FakeBitbucketOptions, 'token'>) => {
   runSourceContract(name, async () => {
     const fake = await startFakeBitbucket({ token: TOKEN, ...opts })
-    return {
-      source: sourceFor(fake),
-      credentials: [TOKEN],
-      publish: (text) => {
-        fake.setArtifact(text)
-        return Promise.resolve()
-      },
-      remove: () => {
-        fake.remove()
-        return Promise.resolve()
-      },
-      [Symbol.asyncDispose]: () => fake.close(),
-    }
+    return fakeFixture(fake, sourceFor(fake), [TOKEN])
   })
 }
 contract('bitbucket (commit hashes)', {})

@@ -2,7 +2,7 @@ import { ErrorCode } from '@clef-sh/errors'
 import { startFakeGitHub, type FakeVcs } from '@clef-sh/testing'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { SourceError } from '../errors.ts'
-import { runSourceContract } from '../testing/source-contract.ts'
+import { fakeFixture, runSourceContract } from '../testing/source-contract.ts'
 import { GitHubSource, type GitHubSourceOptions } from './github-source.ts'
 
 const TOKEN = 'ghp_Sup3rSecretTokenValue'
@@ -34,19 +34,7 @@ const expectNoToken = (e: SourceError) => {
 
 runSourceContract('github', async () => {
   const fake = await startFakeGitHub({ token: TOKEN })
-  return {
-    source: sourceFor(fake),
-    credentials: [TOKEN],
-    publish: (text) => {
-      fake.setArtifact(text)
-      return Promise.resolve()
-    },
-    remove: () => {
-      fake.remove()
-      return Promise.resolve()
-    },
-    [Symbol.asyncDispose]: () => fake.close(),
-  }
+  return fakeFixture(fake, sourceFor(fake), [TOKEN])
 })
 
 describe('GitHubSource wire', () => {

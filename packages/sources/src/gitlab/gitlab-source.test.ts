@@ -2,7 +2,7 @@ import { ErrorCode } from '@clef-sh/errors'
 import { startFakeGitLab, type FakeGitLabOptions, type FakeVcs } from '@clef-sh/testing'
 import { describe, expect, it } from 'vitest'
 import { SourceError } from '../errors.ts'
-import { runSourceContract } from '../testing/source-contract.ts'
+import { fakeFixture, runSourceContract } from '../testing/source-contract.ts'
 import { GitLabSource, type GitLabSourceOptions } from './gitlab-source.ts'
 
 const TOKEN = 'glpat-Sup3rSecretTokenValue'
@@ -43,19 +43,7 @@ const expectNoToken = (e: SourceError) => {
 const contract = (name: string, opts: Partial<FakeGitLabOptions>) => {
   runSourceContract(name, async () => {
     const fake = await startFakeGitLab({ token: TOKEN, ...opts })
-    return {
-      source: sourceFor(fake),
-      credentials: [TOKEN],
-      publish: (text) => {
-        fake.setArtifact(text)
-        return Promise.resolve()
-      },
-      remove: () => {
-        fake.remove()
-        return Promise.resolve()
-      },
-      [Symbol.asyncDispose]: () => fake.close(),
-    }
+    return fakeFixture(fake, sourceFor(fake), [TOKEN])
   })
 }
 contract('gitlab (blob ids)', {})

@@ -101,3 +101,29 @@ export const runSourceContract = (name: string, make: () => Promise<SourceFixtur
     })
   })
 }
+
+/** A fake that serves one artifact and can replace or drop it (the VCS and object-store fakes). */
+export interface ArtifactFake {
+  setArtifact(text: string): unknown
+  remove(): void
+  close(): Promise<void>
+}
+
+/** The {@link SourceFixture} of a `source` reading from `fake`, configured with `credentials`. */
+export const fakeFixture = (
+  fake: ArtifactFake,
+  source: ArtifactSource,
+  credentials: readonly string[],
+): SourceFixture => ({
+  source,
+  credentials,
+  publish: (text) => {
+    fake.setArtifact(text)
+    return Promise.resolve()
+  },
+  remove: () => {
+    fake.remove()
+    return Promise.resolve()
+  },
+  [Symbol.asyncDispose]: () => fake.close(),
+})
