@@ -39,7 +39,11 @@ const firstKey = (name) => {
 
 const startAgent = async (v, ttl, extraEnv = {}) => {
   const port = await freePort()
-  return spawnReady({ args: [AGENT], env: { ...agentEnv(v, ttl), CLEF_AGENT_PORT: String(port), ...extraEnv }, port })
+  return spawnReady({
+    args: [AGENT],
+    env: { ...agentEnv(v, ttl), CLEF_AGENT_PORT: String(port), ...extraEnv },
+    port,
+  })
 }
 
 /** The fake KMS of packages/testing (AWS JSON 1.1), bundled from the workspace sources and started here. */
@@ -48,7 +52,11 @@ const startKms = async () => {
   const { build } = createRequire(join(root, 'apps/daemon/package.json'))('esbuild')
   const outfile = join(tmp, 'fake-kms.cjs')
   await build({
-    stdin: { contents: "export { startFakeKms } from '@clef-sh/testing'", resolveDir: join(root, 'apps/daemon'), loader: 'ts' },
+    stdin: {
+      contents: "export { startFakeKms } from '@clef-sh/testing'",
+      resolveDir: join(root, 'apps/daemon'),
+      loader: 'ts',
+    },
     outfile,
     bundle: true,
     platform: 'node',
@@ -56,7 +64,9 @@ const startKms = async () => {
     format: 'cjs',
     external: ['@aws-sdk/*', '@octokit/*', '@gitbeaker/*'],
     define: { 'import.meta.url': '__kms_url' },
-    banner: { js: `const __kms_url = require('node:url').pathToFileURL(${JSON.stringify(join(root, 'packages/testing/src/x.ts'))}).href;` },
+    banner: {
+      js: `const __kms_url = require('node:url').pathToFileURL(${JSON.stringify(join(root, 'packages/testing/src/x.ts'))}).href;`,
+    },
     logLevel: 'warning',
   })
   return createRequire(import.meta.url)(outfile).startFakeKms()
@@ -165,7 +175,14 @@ if (only.includes('kms')) {
   }
   await throughput('kms-aws-envelope', { env })
   await throughput('kms-aws-envelope', { env, ttl: '0' })
-  rows.push(['(KMS Decrypt calls served by the local fake KMS)', String(kms.stats.decryptCalls), '', '', '', ''])
+  rows.push([
+    '(KMS Decrypt calls served by the local fake KMS)',
+    String(kms.stats.decryptCalls),
+    '',
+    '',
+    '',
+    '',
+  ])
   await kms.close()
 }
 if (only.includes('startup')) await startup()

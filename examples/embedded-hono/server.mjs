@@ -14,12 +14,12 @@ const agent = createAgent({
 await agent.start()
 
 const app = new Hono()
-app.get('/healthz', (c) => c.body(null, agent.ready() ? 200 : 503))
+app.get('/healthz', (c) => c.body(null, agent.ready ? 200 : 503))
 app.get('/', async (c) => {
   const databaseUrl = await agent.get('app', 'DATABASE_URL')
   return c.json({
     database: databaseUrl === undefined ? 'missing' : 'configured',
-    revision: agent.revision(),
+    revision: agent.revision,
   })
 })
 // Reads reject with an AgentError whose `code` says why (not_loaded, cache_expired, revoked, …).

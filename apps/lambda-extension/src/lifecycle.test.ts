@@ -48,7 +48,7 @@ const setup = async (ttl: string) => {
   return {
     first,
     // The held revision: reading it never triggers a refresh (getAll would, once stale).
-    revision: () => agent.revision(),
+    revision: () => agent.revision,
     lambda,
     clock,
     write,

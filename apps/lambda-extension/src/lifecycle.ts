@@ -77,7 +77,7 @@ const reportFailure = async (
 /** The first load during INIT; rejects with the AgentError that keeps secrets from being served. */
 const loadDuringInit = async ({ agent, lazy }: ExtensionServing): Promise<void> => {
   await lazy.ensureStarted()
-  if (agent.ready()) return
+  if (agent.ready) return
   const last = agent.reader.health().lastError
   throw last === null
     ? new AgentError(ErrorCode.NotLoaded, 'no secrets could be loaded')

@@ -29,7 +29,7 @@ const describeError = (e: unknown): string =>
 /** Loads the secrets once; exits 1 (after stopping the agent) when none can be served. */
 const loadOnce = async (agent: Agent): Promise<void> => {
   await agent.start().catch((e: unknown) => fail(describeError(e)))
-  if (agent.ready()) return
+  if (agent.ready) return
   const reason = agent.reader.health().lastError
   await agent.stop('exec: not ready')
   fail(
@@ -74,7 +74,7 @@ export const runExec = async (cmd: ExecCommand, env: NodeJS.ProcessEnv): Promise
     })
   }
 
-  let revision = agent.revision()
+  let revision = agent.revision
   let restarting: Promise<void> | undefined
   agent.onRefresh((event) => {
     if (!event.ok || event.revision === revision || restarting !== undefined) return
@@ -84,7 +84,7 @@ export const runExec = async (cmd: ExecCommand, env: NodeJS.ProcessEnv): Promise
       .then(() => spawnWith(agent, cmd, logger))
       .then((next) => {
         child = next
-        revision = agent.revision()
+        revision = agent.revision
       })
       .catch((e: unknown) => {
         logger.error('restart failed', { message: describeError(e) })

@@ -32,7 +32,7 @@ describe('createAgent: loading and serving', () => {
   it('is not ready and not loaded before start', async () => {
     const { dir, agent } = await setup()
     await using _dir = dir
-    expect(agent.ready()).toBe(false)
+    expect(agent.ready).toBe(false)
     expect(agent.reader.ready()).toEqual({ ready: false, reason: 'not_loaded' })
     expect(agent.reader.health()).toMatchObject({
       status: 'starting',
@@ -53,8 +53,8 @@ describe('createAgent: loading and serving', () => {
     const revision = (JSON.parse(text) as { revision: string }).revision
     await writeArtifact(dir.path, text)
     await agent.start()
-    expect(agent.ready()).toBe(true)
-    expect(agent.revision()).toBe(revision)
+    expect(agent.ready).toBe(true)
+    expect(agent.revision).toBe(revision)
     const served = agent.reader.secrets()
     expect(served).not.toBeInstanceOf(Promise)
     expect('allBody' in served && JSON.parse(Buffer.from(served.allBody).toString())).toEqual(VALUES)
@@ -115,7 +115,7 @@ describe('createAgent: loading and serving', () => {
     expect(text).toContain('clef_agent_source_fetch_total{outcome="changed"} 1')
     expect(text).toContain('clef_agent_source_fetch_total{outcome="unchanged"} 0')
     expect(text).toContain(`clef_agent_last_refresh_timestamp_seconds ${clock.now() / 1000}`)
-    expect(text).toContain(`clef_agent_revision_info{revision="${agent.revision() ?? ''}"} 1`)
+    expect(text).toContain(`clef_agent_revision_info{revision="${agent.revision ?? ''}"} 1`)
     expect(text).toContain('clef_agent_ready 1')
     expect(text).toMatch(/# TYPE clef_agent_refresh_total counter/)
     for (const leak of ['DATABASE_URL', 'API_KEY', 'sk_live', 'postgres']) expect(text).not.toContain(leak)
@@ -145,7 +145,7 @@ describe('createAgent: loading and serving', () => {
     await using _agent = agent
     await writeArtifact(dir.path, await packer.pack(VALUES))
     await agent.start()
-    expect(await agent.reader.refresh()).toEqual({ revision: agent.revision() })
+    expect(await agent.reader.refresh()).toEqual({ revision: agent.revision })
     await writeFile(dir.file('artifact.json'), '{"version":1,')
     await expect(agent.reader.refresh()).rejects.toMatchObject({ code: 'json_parse' })
   })

@@ -22,6 +22,7 @@ import { createServeGate } from './serve-gate.ts'
 import { createAgentState, type AgentPhase, type AgentState } from './state.ts'
 import { createAgentTelemetry } from './telemetry-wiring.ts'
 import type { Agent, AgentDeps, RefreshEvent, Timers } from './types.ts'
+import { createAgentEmitter } from './events.ts'
 
 // Reads the phase afresh: type narrowing cannot see stop() changing it across an await.
 const phaseOf = (state: AgentState): AgentPhase => state.phase
@@ -58,7 +59,7 @@ export const createAgent = (config: AgentConfig, deps: AgentDeps = {}): Agent =>
   })
   const metrics = createAgentMetrics({ now, telemetry: telemetry.stats })
   const freshness = createFreshness({ ttlMs: config.ttlMs, now })
-  const listeners = new Set<(e: RefreshEvent) => void>()
+  const events = createAgentEmitter(logger)
   const late = createLateDecryptor()
   const highWater = createHighWater({
     path: config.cachePath === undefined ? undefined : `${config.cachePath}.hwm`,
@@ -87,13 +88,7 @@ export const createAgent = (config: AgentConfig, deps: AgentDeps = {}): Agent =>
       : createCachedProvider({ decryptor: late.decryptor, freshness })
   const emit = (event: RefreshEvent): void => {
     telemetry.refreshed(event)
-    for (const cb of listeners) {
-      try {
-        cb(event)
-      } catch (e) {
-        logger.error('onRefresh listener failed', { error: e instanceof Error ? e.name : typeof e })
-      }
-    }
+    events.refreshed(event)
   }
   const pipeline = createPipeline({
     source,
@@ -104,6 +99,7 @@ export const createAgent = (config: AgentConfig, deps: AgentDeps = {}): Agent =>
     logger,
     now,
     emit,
+    withdrawn: events.withdrawn,
     verifyKey: config.verifyKey,
     highWater,
     diskCache: config.cachePath === undefined ? undefined : createDiskCache({ path: config.cachePath }),
@@ -164,12 +160,14 @@ export const createAgent = (config: AgentConfig, deps: AgentDeps = {}): Agent =>
     getAll: async () => copyValues(await values()),
     get: async (key) => lookupValue(await values(), key),
     keys: async () => flatNames(await values()),
-    revision: () => state.held?.artifact.revision ?? null,
-    ready: () => gate.ready().ready,
-    onRefresh: (cb) => {
-      listeners.add(cb)
-      return () => listeners.delete(cb)
+    get revision() {
+      return state.held?.artifact.revision ?? null
     },
+    get ready() {
+      return gate.ready().ready
+    },
+    on: (event, listener) => events.on(event, listener),
+    onRefresh: (listener) => events.onRefresh(listener),
     recordRequest: metrics.request,
     [Symbol.asyncDispose]: () => stop('disposed'),
   }

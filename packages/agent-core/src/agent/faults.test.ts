@@ -134,7 +134,7 @@ const startGood = async (r: Rig, origin: Origin): Promise<string> => {
 /** The agent still serves V1, ready, and its disk cache still holds the V1 text. */
 const expectKept = async (r: Rig, text: string): Promise<void> => {
   expect(await r.agent.getAll()).toEqual(V1)
-  expect(r.agent.ready()).toBe(true)
+  expect(r.agent.ready).toBe(true)
   expect(await readFile(r.dir.file('cache/artifact.json'), 'utf8')).toBe(text)
 }
 
@@ -263,7 +263,7 @@ describe('faults at the source', () => {
         outcomes.push(event.ok ? (event.changed ? 'accepted' : 'unchanged') : event.code)
         // Every read, during or after the swap, is one whole version and matches the revision.
         for (const values of await Promise.all(reads)) expect([V1, V2]).toContainEqual(values)
-        expect(await r.agent.getAll()).toEqual(versions.get(r.agent.revision() ?? ''))
+        expect(await r.agent.getAll()).toEqual(versions.get(r.agent.revision ?? ''))
         expect([older, newer]).toContain(await readFile(r.dir.file('cache/artifact.json'), 'utf8'))
       }
       return { outcomes, served: await r.agent.getAll() }
@@ -357,7 +357,7 @@ describe.each([
     await expect.poll(() => existsSync(r.dir.file('cache/artifact.json'))).toBe(false)
 
     r.clock.advance(-7_200_000)
-    expect(r.agent.revision()).toBeNull()
+    expect(r.agent.revision).toBeNull()
     await expect(r.agent.getAll()).rejects.toMatchObject({ code: 'expired' })
     // The source still has the artifact, and by the rewound clock it has not expired: still dead.
     expect(await tick(r.agent, r.clock)).toMatchObject({
@@ -365,7 +365,7 @@ describe.each([
       code: 'expired',
       message: expect.stringContaining('wiped at its expiry') as string,
     })
-    expect(r.agent.ready()).toBe(false)
+    expect(r.agent.ready).toBe(false)
     expect(existsSync(r.dir.file('cache/artifact.json'))).toBe(false)
 
     const fresh = await r.packer.pack(V2, { revision: newRevision(Date.now() + 3_600_000) })
@@ -381,7 +381,7 @@ describe.each([
     await r.agent.start()
     r.clock.advance(-86_400_000)
     expect(await r.agent.getAll()).toEqual(V1)
-    expect(await r.agent.reader.refresh()).toEqual({ revision: r.agent.revision() })
+    expect(await r.agent.reader.refresh()).toEqual({ revision: r.agent.revision })
     // The next poll is still scheduled sanely (TTL/10 or the JIT interval), not a busy loop.
     expect(r.clock.pending().map((t) => t.ms)).toEqual([30_000])
     expect(await r.agent.getAll()).toEqual(V1)

@@ -88,7 +88,7 @@ describe('JIT mode', () => {
     })
     expect(agent.reader.health()).toMatchObject({ status: 'degraded', lastError: { code: 'kms_unwrap' } })
     kms.refuse = false
-    await expect(agent.reader.secrets()).resolves.toMatchObject({ revision: agent.revision() })
+    await expect(agent.reader.secrets()).resolves.toMatchObject({ revision: agent.revision })
   })
 
   it('never goes cache_expired: the TTL does not apply', async () => {

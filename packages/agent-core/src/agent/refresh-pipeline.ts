@@ -10,7 +10,7 @@ import type { AgentMetrics } from './metrics.ts'
 import { createOutcomes, type RefreshOutcome } from './outcomes.ts'
 import type { SecretsProvider } from './provider.ts'
 import { heldExpired, type AgentState } from './state.ts'
-import type { RefreshEvent } from './types.ts'
+import type { AgentEvents, RefreshEvent } from './types.ts'
 
 /** Options of {@link createPipeline}. */
 export interface PipelineOptions {
@@ -26,6 +26,8 @@ export interface PipelineOptions {
   highWater: HighWater
   diskCache: DiskCache | undefined
   emit: (event: RefreshEvent) => void
+  /** Hears that held secrets were wiped, before the failure is reported through `emit`. */
+  withdrawn: (event: AgentEvents['revoked']) => void
 }
 
 /** The refresh steps the loop and the serving gate call. */
@@ -49,13 +51,15 @@ export const createPipeline = (opts: PipelineOptions): Pipeline => {
   const wipe = async (reason: AgentError): Promise<void> => {
     provider.wipe()
     const { code } = reason
-    // A wiped revision stays dead, even when a clock set back makes it look unexpired again.
-    if (state.held !== undefined && (code === ErrorCode.Expired || code === ErrorCode.Revoked)) {
-      opts.highWater.wiped(state.held.artifact, code)
-    }
+    const held = state.held
     state.held = undefined
     freshness.reset()
-    logger.error('secrets wiped', { code: reason.code, message: reason.message, source: where })
+    logger.error('secrets wiped', { code, message: reason.message, source: where })
+    if (held !== undefined && (code === ErrorCode.Expired || code === ErrorCode.Revoked)) {
+      // A wiped revision stays dead, even when a clock set back makes it look unexpired again.
+      opts.highWater.wiped(held.artifact, code)
+      opts.withdrawn({ reason: code, revision: held.artifact.revision, message: reason.message })
+    }
     await clearDisk()
     await opts.highWater.save()
   }

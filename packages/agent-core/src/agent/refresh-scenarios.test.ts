@@ -126,7 +126,7 @@ describe('refresh scenarios', () => {
     }
     await writeArtifact(r.dir.path, `${JSON.stringify(marker)}\n`)
     expect(await tick(r.agent, r.clock)).toMatchObject({ ok: false, code: 'revoked' })
-    expect(r.agent.revision()).toBeNull()
+    expect(r.agent.revision).toBeNull()
     expect(r.agent.reader.ready()).toEqual({ ready: false, reason: 'revoked' })
     expect(() => r.agent.reader.secrets()).toThrow(expect.objectContaining({ code: 'revoked' }))
     await expect(r.agent.getAll()).rejects.toMatchObject({ code: 'revoked' })
@@ -154,7 +154,7 @@ describe('refresh scenarios', () => {
     await r.agent.start()
     expect(r.clock.pending().map((t) => t.ms)).toEqual([16_000])
     r.clock.advance(19_999)
-    expect(r.agent.ready()).toBe(true)
+    expect(r.agent.ready).toBe(true)
     r.clock.advance(1)
     expect(() => r.agent.reader.secrets()).toThrow(expect.objectContaining({ code: 'expired' }))
     expect(r.agent.reader.ready()).toEqual({ ready: false, reason: 'expired' })
@@ -210,7 +210,7 @@ describe('TTL and the disk cache', () => {
     const text = await r.packer.pack(V1)
     origin.setBody(text)
     await r.agent.start()
-    expect(r.agent.ready()).toBe(true)
+    expect(r.agent.ready).toBe(true)
     await origin.stop()
     r.clock.advance(300_001)
     expect(r.agent.reader.ready()).toEqual({ ready: false, reason: 'cache_expired' })
@@ -262,7 +262,7 @@ describe('TTL and the disk cache', () => {
     r.clock.advance(300_001)
     const served = r.agent.reader.secrets()
     expect(served).toBeInstanceOf(Promise)
-    await expect(served).resolves.toMatchObject({ revision: r.agent.revision() })
+    await expect(served).resolves.toMatchObject({ revision: r.agent.revision })
     expect(r.agent.reader.secrets()).not.toBeInstanceOf(Promise)
   })
 
@@ -277,7 +277,7 @@ describe('TTL and the disk cache', () => {
     origin.failWith(503)
     r.clock.advance(300_001)
     await expect(Promise.resolve(r.agent.reader.secrets())).resolves.toMatchObject({
-      revision: r.agent.revision(),
+      revision: r.agent.revision,
     })
     expect(r.agent.reader.ready()).toEqual({ ready: true })
     expect(r.agent.reader.health()).toMatchObject({ status: 'degraded', expired: true })
@@ -312,7 +312,7 @@ describe('TTL and the disk cache', () => {
     await using second = createAgent(config, { now: r.clock.now, timers: r.clock.timers, logger })
     await second.start()
     expect(await second.getAll()).toEqual(V1)
-    expect(second.revision()).toBe(revisionOf(text))
+    expect(second.revision).toBe(revisionOf(text))
     expect(second.reader.health()).toMatchObject({
       status: 'degraded',
       lastError: { code: 'source_not_found' },
@@ -336,5 +336,92 @@ describe('TTL and the disk cache', () => {
     expect(r.logger.lines.find((l) => l.msg === 'disk cache rejected')?.fields).toMatchObject({
       code: 'integrity',
     })
+  })
+})
+
+describe('agent events', () => {
+  type Heard = [string, unknown]
+  const listen = (agent: Agent, heard: Heard[]): (() => void)[] => [
+    agent.on('refresh', (e) => heard.push(['refresh', e])),
+    agent.on('error', (e) => heard.push(['error', e])),
+    agent.on('revoked', (e) => heard.push(['revoked', e])),
+  ]
+
+  it('tells refresh, error and revoked apart, in order, with live revision and ready', async () => {
+    await using r = await rig()
+    const heard: Heard[] = []
+    listen(r.agent, heard)
+    // A throwing listener is logged and skipped; the others still hear every event.
+    r.agent.on('refresh', () => {
+      throw new Error('listener bug')
+    })
+    const text = await startWithV1(r)
+    const first = revisionOf(text)
+    expect(r.agent.revision).toBe(first)
+    expect(r.agent.ready).toBe(true)
+    await tick(r.agent, r.clock)
+
+    const tampered = { ...(JSON.parse(text) as Record<string, string>), ciphertextHash: '0'.repeat(64) }
+    await writeArtifact(r.dir.path, JSON.stringify(tampered, null, 2))
+    await tick(r.agent, r.clock)
+    expect(r.agent.ready).toBe(true)
+
+    const marker = {
+      version: 1,
+      identity: 'api',
+      environment: 'production',
+      revokedAt: new Date(r.clock.now()).toISOString(),
+    }
+    await writeArtifact(r.dir.path, `${JSON.stringify(marker)}\n`)
+    await tick(r.agent, r.clock)
+    expect(r.agent.revision).toBeNull()
+    expect(r.agent.ready).toBe(false)
+    // Polling the same revocation again withdraws nothing more: only the error repeats.
+    await tick(r.agent, r.clock)
+
+    expect(
+      heard.map(([name, e]) => [
+        name,
+        (e as { code?: string; reason?: string }).code ?? (e as { reason?: string }).reason ?? '',
+      ]),
+    ).toEqual([
+      ['refresh', ''],
+      ['refresh', ''],
+      ['error', 'integrity'],
+      ['revoked', 'revoked'],
+      ['error', 'revoked'],
+      ['error', 'revoked'],
+    ])
+    expect(heard[0]?.[1]).toEqual({ revision: first, changed: true })
+    expect(heard[1]?.[1]).toEqual({ revision: first, changed: false })
+    expect(heard[3]?.[1]).toMatchObject({ reason: 'revoked', revision: first })
+    expect(r.logger.lines.filter((l) => l.msg === 'agent event listener failed')).toHaveLength(2)
+    expect(r.logger.lines.find((l) => l.msg === 'agent event listener failed')?.fields).toEqual({
+      event: 'refresh',
+      error: 'Error',
+    })
+  })
+
+  it('fires revoked with reason expired when expiresAt passes while served, and unsubscribes', async () => {
+    await using r = await rig()
+    const heard: Heard[] = []
+    const [offRefresh] = listen(r.agent, heard)
+    const text = await r.packer.pack(V1, { expiresAt: new Date(r.clock.now() + 20_000).toISOString() })
+    await writeArtifact(r.dir.path, text)
+    await r.agent.start()
+    offRefresh?.()
+    r.clock.advance(20_000)
+    expect(r.agent.ready).toBe(false)
+    expect(heard).toEqual([
+      ['refresh', { revision: revisionOf(text), changed: true }],
+      ['revoked', expect.objectContaining({ reason: 'expired', revision: revisionOf(text) })],
+      ['error', expect.objectContaining({ code: 'expired' })],
+    ])
+    await tick(r.agent, r.clock)
+    // A fresh artifact is served again, but the unsubscribed refresh listener hears nothing.
+    await writeArtifact(r.dir.path, await r.packer.pack(V2, { revision: newRevision(r.clock.now()) }))
+    await tick(r.agent, r.clock)
+    expect(r.agent.ready).toBe(true)
+    expect(heard.map(([name]) => name)).toEqual(['refresh', 'revoked', 'error', 'error'])
   })
 })

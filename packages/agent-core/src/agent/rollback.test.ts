@@ -118,7 +118,7 @@ describe('rollback protection', () => {
       code: 'rollback',
     })
     expect(await second.agent.getAll()).toEqual(NEW)
-    expect(second.agent.revision()).toBe(revisionOf(newer))
+    expect(second.agent.revision).toBe(revisionOf(newer))
   })
 
   it('refuses, at start, a disk-cached artifact older than the stored mark', async () => {
@@ -131,8 +131,8 @@ describe('rollback protection', () => {
     await rm(w.dir.file('artifact.json'))
     const second = w.boot()
     await second.agent.start()
-    expect(second.agent.ready()).toBe(false)
-    expect(second.agent.revision()).toBeNull()
+    expect(second.agent.ready).toBe(false)
+    expect(second.agent.revision).toBeNull()
     expect(second.logger.lines.find((l) => l.msg === 'disk cache rejected')?.fields).toMatchObject({
       code: 'rollback',
     })
@@ -153,12 +153,12 @@ describe('rollback protection', () => {
     )
     expect(warn?.msg).toContain('CLEF_AGENT_ALLOW_ROLLBACK=true')
     expect(await allowed.agent.getAll()).toEqual(OLD)
-    expect(allowed.agent.revision()).toBe(revisionOf(older))
+    expect(allowed.agent.revision).toBe(revisionOf(older))
     await allowed.agent.stop()
 
     // The deliberate rollback is the new baseline: it is served without the switch, older is not.
     const after = await bootOn(w, older)
-    expect(after.agent.revision()).toBe(revisionOf(older))
+    expect(after.agent.revision).toBe(revisionOf(older))
     await writeArtifact(w.dir.path, oldest)
     expect(await tick(after.agent, w.clock)).toMatchObject({ ok: false, code: 'rollback' })
   })
@@ -194,7 +194,7 @@ describe('rollback protection', () => {
     expect(await tick(first.agent, w.clock)).toMatchObject({ ok: false, code: 'revoked' })
     await writeArtifact(w.dir.path, text)
     expect(await tick(first.agent, w.clock)).toMatchObject({ ok: false, code: 'revoked' })
-    expect(first.agent.revision()).toBeNull()
+    expect(first.agent.revision).toBeNull()
     await first.agent.stop()
 
     const second = await bootOn(w, text)

@@ -9,6 +9,31 @@ import type { AgentReader } from '@clef-sh/http-api'
 export type RefreshEvent =
   { ok: true; revision: string; changed: boolean } | { ok: false; code: ErrorCode; message: string }
 
+/**
+ * The events of {@link Agent.on}. Listeners run synchronously, in subscription order, after the
+ * agent's own state is updated; one that throws is logged and skipped, never propagated.
+ */
+export interface AgentEvents {
+  /**
+   * A refresh succeeded: `revision` is served now. `changed` is false when the source had nothing
+   * new (an unchanged poll, or the same revision again).
+   */
+  refresh: { revision: string; changed: boolean }
+  /**
+   * A refresh failed, or the cached secrets outlived their TTL (`cache_expired`). `code` is the
+   * stable {@link ErrorCode}; `message` never holds a secret. Secrets held before keep being served
+   * unless `ready` says otherwise (a `revoked`, `expired` or `cache_expired` error withdraws them).
+   */
+  error: { code: ErrorCode; message: string }
+  /**
+   * The secrets of `revision` were wiped from memory (the disk cache is removed right after): the
+   * source published a revocation (`reason: 'revoked'`) or the artifact's `expiresAt` passed
+   * (`reason: 'expired'`). Fired once per withdrawal, before the matching `error` event; a revoked
+   * artifact seen while nothing is held gives only the `error` event.
+   */
+  revoked: { reason: 'revoked' | 'expired'; revision: string; message: string }
+}
+
 /** The timer functions the refresh loop uses; tests pass a fake to assert the schedule. */
 export interface Timers {
   setTimeout(callback: () => void, ms: number): unknown
@@ -69,12 +94,20 @@ export interface Agent extends AsyncDisposable {
   get(key: string): Promise<string | undefined>
   /** Flat names `ns__key` of every secret. */
   keys(): Promise<string[]>
-  /** The revision held (cached values or the JIT artifact), or null. */
-  revision(): string | null
-  /** True when secrets can be served now. */
-  ready(): boolean
-  /** Subscribes to refresh outcomes; returns the unsubscribe function. */
-  onRefresh(cb: (e: RefreshEvent) => void): () => void
+  /** The revision held (cached values or the JIT artifact), or null before the first load and after a wipe or `stop()`. */
+  readonly revision: string | null
+  /**
+   * True when secrets can be served now: loaded, within the TTL (plus any stale-if-error grace),
+   * not revoked or expired, and not stopped. Reading it may notice an expiry and fire `error`.
+   */
+  readonly ready: boolean
+  /**
+   * Subscribes `listener` to one of the {@link AgentEvents} (`refresh`, `error`, `revoked`); returns
+   * the unsubscribe function. Subscribing before `start()` hears the first load.
+   */
+  on<E extends keyof AgentEvents>(event: E, listener: (e: AgentEvents[E]) => void): () => void
+  /** Subscribes to every refresh outcome, success or failure, in one listener; returns the unsubscribe function. */
+  onRefresh(listener: (e: RefreshEvent) => void): () => void
   /**
    * Counts one API answer for `/v1/metrics`: pass it as `serveApi`'s `onRequest`. Cheap and
    * never throws (it runs on the hot path).

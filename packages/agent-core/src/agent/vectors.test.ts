@@ -25,7 +25,7 @@ describe.each([
     await agent.start()
     if (v.expect.ok) {
       expect(agent.reader.ready()).toEqual({ ready: true })
-      expect(agent.revision()).toBe(v.expect.revision)
+      expect(agent.revision).toBe(v.expect.revision)
       expect(await agent.getAll()).toEqual(v.expect.values)
       const served = await agent.reader.secrets()
       expect(Buffer.from(served.allBody).toString()).toBe(JSON.stringify(v.expect.values))

@@ -71,12 +71,25 @@ export const createAgent = (input: AgentConfig | AgentOptions, deps: AgentDeps =
     unbind()
     return core.stop(reason)
   }
+  // Delegates member by member: spreading `core` would freeze its `revision` and `ready` getters.
   return {
-    ...core,
+    start: () => core.start(),
     stop,
+    reader: core.reader,
+    getAll: () => core.getAll(),
     get: (name, key) => (key === undefined ? core.get(name) : secret(name, key)),
     secret,
     env: async () => flatten(await core.getAll()),
+    keys: () => core.keys(),
+    get revision() {
+      return core.revision
+    },
+    get ready() {
+      return core.ready
+    },
+    on: (event, listener) => core.on(event, listener),
+    onRefresh: (listener) => core.onRefresh(listener),
+    recordRequest: core.recordRequest,
     [Symbol.asyncDispose]: () => stop('disposed'),
   }
 }
