@@ -15,6 +15,7 @@ await agent.start()
 
 const app = new Hono()
 app.get('/healthz', (c) => c.body(null, agent.ready ? 200 : 503))
+// Read per request: a rotated secret is picked up at the next refresh, without a restart.
 app.get('/', async (c) => {
   const databaseUrl = await agent.get('app', 'DATABASE_URL')
   return c.json({
@@ -25,7 +26,12 @@ app.get('/', async (c) => {
 // Reads reject with an AgentError whose `code` says why (not_loaded, cache_expired, revoked, …).
 app.onError((e, c) => c.json({ code: e.code ?? 'internal' }, 503))
 
-const server = serve({ fetch: app.fetch, port: Number(process.env.PORT ?? 3000), hostname: '127.0.0.1' })
+const server = serve(
+  { fetch: app.fetch, port: Number(process.env.PORT ?? 3000), hostname: '127.0.0.1' },
+  (info) => {
+    console.log(JSON.stringify({ listening: info.port }))
+  },
+)
 process.once('SIGTERM', () => {
   shutdown.abort()
   server.close()

@@ -6,6 +6,7 @@ import { createAgent, fromEnv } from '@clef-sh/agent-core'
 const agent = createAgent(fromEnv(process.env))
 await agent.start()
 if (!agent.ready) console.error('secrets not loaded yet; the agent keeps retrying')
+// onRefresh hears every outcome in one listener; agent.on('refresh' | 'error' | 'revoked') splits them.
 agent.onRefresh((e) => console.error(e.ok ? `secrets at ${e.revision}` : `refresh failed: ${e.code}`))
 
 const server = createServer(async (req, res) => {
@@ -23,7 +24,9 @@ const server = createServer(async (req, res) => {
     res.writeHead(503, { 'content-type': 'application/json' }).end(JSON.stringify({ code: e.code }))
   }
 })
-server.listen(Number(process.env.PORT ?? 3000), '127.0.0.1')
+server.listen(Number(process.env.PORT ?? 3000), '127.0.0.1', () => {
+  console.log(JSON.stringify({ listening: server.address().port }))
+})
 
 const shutdown = () => server.close(() => void agent.stop('signal'))
 process.once('SIGTERM', shutdown)
