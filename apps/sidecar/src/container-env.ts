@@ -1,5 +1,5 @@
 // The sidecar image's defaults: where the token goes, so that the app container finds it in the
-// volume both mount (docker/kubernetes). Anything the operator sets wins.
+// volume both mount (examples/sidecar-kubernetes). Anything the operator sets wins.
 
 /** The directory the image prepares (owned by the nonroot user) and the examples mount. */
 export const TOKEN_DIR = '/run/clef'

@@ -1,5 +1,5 @@
-// docker/: the Dockerfile is clean under dockerfilelint and has the shape the README promises; the
-// Kubernetes and ECS examples are valid YAML/JSON whose agent settings parse without an issue.
+// docker/Dockerfile is clean under dockerfilelint and has the shape the README promises; the
+// Kubernetes and ECS examples in examples/ are valid YAML/JSON whose agent settings parse cleanly.
 import { execFile } from 'node:child_process'
 import { promisify } from 'node:util'
 import { describe, expect, it } from 'vitest'
@@ -33,7 +33,7 @@ describe('docker/Dockerfile', () => {
   })
 })
 
-describe('docker/kubernetes/sidecar.yaml', () => {
+describe('examples/sidecar-kubernetes/sidecar.yaml', () => {
   it('runs the agent as a native sidecar next to the app, sharing the token through a memory volume', async () => {
     const docs = await loadKubernetes()
     expect(docs.map((d) => d.kind)).toEqual(['ConfigMap', 'Secret', 'Deployment'])
@@ -67,9 +67,9 @@ describe('docker/kubernetes/sidecar.yaml', () => {
   })
 })
 
-describe('docker/ecs/task-definition.json', () => {
+describe('examples/sidecar-ecs/task-definition.json', () => {
   it('is a Fargate task where the app waits for a healthy agent on the shared loopback', async () => {
-    const task = JSON.parse(await text('docker/ecs/task-definition.json')) as {
+    const task = JSON.parse(await text('examples/sidecar-ecs/task-definition.json')) as {
       networkMode: string
       containerDefinitions: {
         name: string

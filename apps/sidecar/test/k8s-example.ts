@@ -38,9 +38,9 @@ export interface K8sDoc {
   spec?: { template: { spec: PodSpec } }
 }
 
-/** The documents of docker/kubernetes/sidecar.yaml. */
+/** The documents of examples/sidecar-kubernetes/sidecar.yaml. */
 export const loadKubernetes = async (): Promise<K8sDoc[]> => {
-  const docs = parseAllDocuments(await text('docker/kubernetes/sidecar.yaml'))
+  const docs = parseAllDocuments(await text('examples/sidecar-kubernetes/sidecar.yaml'))
   for (const doc of docs) expect(doc.errors).toEqual([])
   return docs.map((d) => d.toJS() as K8sDoc)
 }
