@@ -16,7 +16,9 @@ export interface ResolveTokenOptions {
 
 /** The token and where it came from; `path` is set for `file` and `generated`. */
 export interface ResolvedToken {
+  /** The token itself: never log it. */
   token: string
+  /** `env`: CLEF_AGENT_TOKEN; `file`: read from `path`; `generated`: written to `path` now. */
   origin: 'env' | 'file' | 'generated'
   path?: string
 }
@@ -119,10 +121,12 @@ const publish = async (path: string, token: string): Promise<ResolvedToken> => {
 
 /**
  * Resolves the API token: `token` when set, else the trimmed content of a non-empty `tokenFile`,
- * else 32 random bytes (base64url) written to `tokenFile` with mode 0600 (its dir created 0700).
- * Throws AgentError `config_invalid` (naming the path, never the token) when the file can be
- * neither read nor written, is not a regular file, or grants group or others any access
- * (`mode & 0o077`), or when the directory of a token to generate is writable by others.
+ * else 32 random bytes (base64url) written to `tokenFile` with mode 0600 (its dir created 0700);
+ * when another agent wins the race to write it, its token is returned instead. Rejects with
+ * AgentError `config_invalid` (naming the path, never the token) when the file can be neither read
+ * nor written, is not a regular file, is over 4096 bytes, or is non-empty and grants group or
+ * others any access (`mode & 0o077`), or when the directory of a token to generate is writable by
+ * group or others without the sticky bit.
  */
 export const resolveToken = async (opts: ResolveTokenOptions): Promise<ResolvedToken> => {
   if (opts.token !== undefined && opts.token !== '') return { token: opts.token, origin: 'env' }

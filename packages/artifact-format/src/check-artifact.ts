@@ -14,7 +14,7 @@ export interface CheckOptions {
   verifyKey?: VerifyKey | undefined
 }
 
-/** `expiresAt` in unix ms, or undefined when the artifact does not expire. */
+/** `expiresAt` in unix ms, or undefined when the artifact does not expire. Never throws. */
 export const expiresAtMs = (artifact: PackedArtifact): number | undefined =>
   artifact.expiresAt === undefined ? undefined : Date.parse(artifact.expiresAt)
 
@@ -33,8 +33,10 @@ export const expiredError = (at: number): AgentError =>
   new AgentError(ErrorCode.Expired, `artifact expired at ${new Date(at).toISOString()}`)
 
 /**
- * Runs checks 4–6 of SPEC §1 in order.
- * Throws AgentError `expired`, `integrity`, `signature_missing` or `signature_invalid`.
+ * Runs checks 4–6 of SPEC §1 in order on an artifact from {@link parseArtifact}; the signature
+ * is checked only when `opts.verifyKey` is set. Returns nothing when all pass.
+ * Throws AgentError `expired` (`expiresAt` at or before `opts.now`), `integrity` (ciphertextHash
+ * mismatch), `signature_missing` or `signature_invalid`.
  */
 export const checkArtifact = (artifact: PackedArtifact, opts: CheckOptions): void => {
   const expiresAt = expiresAtMs(artifact)
@@ -56,7 +58,9 @@ export const checkArtifact = (artifact: PackedArtifact, opts: CheckOptions): voi
 
 /**
  * Parses and checks artifact text (SPEC §1 checks 1–6) and returns the artifact, ready to decrypt.
- * Throws the AgentErrors of {@link parseArtifact} and {@link checkArtifact}.
+ * Throws AgentError `json_parse`, `revoked`, `invalid_shape`, `unsupported_version` (from
+ * {@link parseArtifact}), then `expired`, `integrity`, `signature_missing`, `signature_invalid`
+ * (from {@link checkArtifact}).
  */
 export const validateArtifact = (text: string, opts: CheckOptions): PackedArtifact => {
   const artifact = parseArtifact(text)

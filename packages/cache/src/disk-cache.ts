@@ -20,11 +20,17 @@ export interface DiskCacheOptions {
 /**
  * One file written atomically with mode 0600: the encrypted artifact, or other state that is safe
  * at rest (the rollback marks). Plaintext never goes in here.
- * Every method throws AgentError `internal` on an I/O failure other than a missing file.
+ * Every method rejects with AgentError `internal` (permanent) on an I/O failure other than a
+ * missing file.
  */
 export interface DiskCache {
+  /** The cache file, as configured. */
   readonly path: string
-  /** The cached text, or undefined when there is no cache file. Refuses a non-regular or oversized file. */
+  /**
+   * The cached text, or undefined when there is no cache file (ENOENT/ENOTDIR). Rejects with
+   * `internal` for a non-regular file (a FIFO does not block), one over `maxBytes`, or a read
+   * error.
+   */
   read(): Promise<string | undefined>
   /**
    * Replaces the file atomically (temp file 0600 in the same dir, fsync, rename). The first write

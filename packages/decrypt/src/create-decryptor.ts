@@ -9,8 +9,9 @@ import { parseSecretValues } from './secret-values.ts'
 
 /**
  * Resolves the KMS adapter of an envelope's `provider` (`aws`, …). Async so that heavy SDKs are
- * imported only when an envelope artifact shows up. Throws AgentError `kms_unsupported_provider`
- * for providers it does not know.
+ * imported only when an envelope artifact shows up. Rejects with AgentError
+ * `kms_unsupported_provider` for providers it does not know; the decryptor turns any other
+ * non-AgentError rejection into `kms_unwrap`.
  */
 export type KmsResolver = (provider: string) => Promise<KmsUnwrapper>
 
@@ -46,10 +47,12 @@ const resolveUnwrapper = async (kms: KmsResolver | undefined, provider: string):
 
 /**
  * Creates a Decryptor. Artifacts without `envelope` are decrypted with the age identity, those
- * with one through the KMS resolver. The age identity is parsed once, here: a malformed one throws
- * AgentError `config_invalid`. `decrypt` throws `decrypt` (no age identity, wrong key, corrupt
- * ciphertext, bad payload), `kms_unsupported_provider` (no resolver, unknown provider) or
- * `kms_unwrap`.
+ * with one through the KMS resolver. Does no I/O. The age identity is parsed once, here: one
+ * that is not Bech32 `AGE-SECRET-KEY-1…`/`-PQ-1…` throws AgentError `config_invalid`. `decrypt`
+ * rejects with `decrypt` (no age identity, wrong key, corrupt ciphertext, bad payload),
+ * `kms_unsupported_provider` (no resolver, unknown provider), `kms_unwrap`, or `config_invalid`
+ * when the age library refuses an identity that passed the Bech32 check (e.g. a wrong key length;
+ * found only at the first age decrypt).
  */
 export const createDecryptor = (opts: DecryptorOptions): Decryptor => {
   const age: AgeDecrypt = opts.ageIdentity === undefined ? noAgeIdentity : createAgeDecrypt(opts.ageIdentity)

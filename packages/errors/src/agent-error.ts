@@ -18,8 +18,11 @@ export interface AgentErrorOptions {
  */
 export class AgentError extends Error {
   override name = 'AgentError'
+  /** The stable code: what callers branch on, and what the API, health and telemetry report. */
   readonly code: ErrorCode
+  /** True when retrying may succeed; the agent then keeps serving last-good secrets within stale-if-error. */
   readonly transient: boolean
+  /** What an operator can do about it, when known. */
   readonly hint: string | undefined
 
   constructor(code: ErrorCode, message: string, opts: AgentErrorOptions = {}) {
@@ -39,7 +42,8 @@ export const isAgentError = (e: unknown): e is AgentError =>
 
 /**
  * Turns anything thrown into an AgentError: agent errors pass through, anything else becomes
- * `fallback` with the original kept as `cause` and only its message carried over.
+ * `fallback` with the original kept as `cause` and only its message carried over (`opts` apply to
+ * the new error only). Never throws.
  */
 export const toAgentError = (e: unknown, fallback: ErrorCode, opts: AgentErrorOptions = {}): AgentError => {
   if (isAgentError(e)) return e

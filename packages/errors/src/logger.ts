@@ -4,7 +4,11 @@
 /** Structured context of a log line. Never put a secret value, token, key or DEK here. */
 export type LogFields = Record<string, unknown>
 
-/** A leveled, structured logger. `msg` is a short constant sentence; context goes in `fields`. */
+/**
+ * A leveled, structured logger. `msg` is a short constant sentence; context goes in `fields`.
+ * Libraries call it on hot and failure paths without a try/catch, so an implementation must not
+ * throw.
+ */
 export interface Logger {
   debug(msg: string, fields?: LogFields): void
   info(msg: string, fields?: LogFields): void

@@ -6,7 +6,7 @@ const SENSITIVE_PARAM =
 
 /**
  * Returns `url` with userinfo replaced by `***` and sensitive query parameter values
- * (tokens, signatures, `X-Amz-*`) replaced by `***`. Non-URLs are returned unchanged.
+ * (tokens, signatures, `X-Amz-*`) replaced by `***`. Non-URLs are returned unchanged. Never throws.
  */
 export const redactUrl = (url: string | URL): string => {
   let u: URL

@@ -38,7 +38,9 @@ export const createAppFromCore = (core: ApiCore): Hono => {
  * (`forbidden_host`, 403); `/v1/secrets`, `/v1/secrets/:key`, `/v1/keys` and `/v1/refresh` need
  * `Authorization: Bearer <token>` (`unauthorized`, 401). Errors are `{ error, code }` with the status
  * of `STATUS[code]`; anything that is not an AgentError is a bare 500 `internal`. Unknown paths are
- * 404 `not_found`, a known path with another method is 405. Throws `config_invalid` for an empty token.
+ * 404 `not_found`, a known path with another method is 405; an unknown key is 404 `key_not_found`,
+ * a bare key in several namespaces 409 `key_ambiguous`. Does no I/O. Throws AgentError
+ * `config_invalid` for an empty token.
  */
 export const createApp = (reader: AgentReader, opts: ApiOptions): Hono =>
   createAppFromCore(createApiCore(reader, opts))

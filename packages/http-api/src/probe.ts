@@ -39,7 +39,9 @@ const route = (reader: AgentReader, path: string): Reply => {
 
 /**
  * A node request listener answering GET/HEAD `/v1/health`, `/v1/ready` and `/v1/metrics` with the
- * same bodies as the API; every other path (the secrets routes included) is 404 `not_found`.
+ * same bodies as the API; every other path (the secrets routes included) is 404 `not_found`,
+ * another method on a known path 405. A reader that throws gives the {@link STATUS} reply (500
+ * `internal` for a non-AgentError).
  */
 export const createProbeListener =
   (reader: AgentReader): RequestListener =>
@@ -62,8 +64,8 @@ export const createProbeListener =
   }
 
 /**
- * Serves {@link createProbeListener} on `hostname:port`. Rejects with `config_invalid` when the
- * address cannot be bound.
+ * Serves {@link createProbeListener} on `hostname:port`. Rejects with AgentError `config_invalid`
+ * when the address cannot be bound (EADDRINUSE, EACCES…).
  */
 export const serveProbe = (reader: AgentReader, opts: ServeProbeOptions): Promise<RunningProbe> => {
   const hostname = opts.hostname ?? '0.0.0.0'

@@ -12,13 +12,17 @@ export interface ServedSecrets {
   readonly revision: string
   readonly allBody: Uint8Array
   readonly keysBody: Uint8Array
+  /** Resolves a flat name `ns__key`, then a bare key unique across namespaces. Never throws. */
   lookup(name: string): KeyLookup
 }
 
 /** `lastError` of `/v1/health`. */
 export interface LastError {
+  /** A stable `ErrorCode` value. */
   code: string
+  /** The AgentError's message; never a secret. */
   message: string
+  /** When it happened, ISO-8601. */
   at: string
   /** What an operator can do about it (e.g. the token scope a 403 needs), when known. */
   hint?: string
@@ -26,27 +30,40 @@ export interface LastError {
 
 /** Body of `GET /v1/health` (SPEC §7). */
 export interface HealthStatus {
+  /**
+   * `starting` until the first load attempt ended; then `unavailable` when secrets cannot be
+   * served, `degraded` when they can but a failure was recorded since the last success, else `ok`.
+   */
   status: 'ok' | 'degraded' | 'unavailable' | 'starting'
   mode: 'cached' | 'jit'
+  /** The revision held, or null. */
   revision: string | null
+  /** ISO-8601 time of the last successful refresh (or disk-cache load), or null. */
   lastRefreshAt: string | null
+  /** True when the TTL ran out (even within stale-if-error) or the artifact expired. */
   expired: boolean
+  /** The failure since the last success, or null. */
   lastError: LastError | null
 }
 
-/** Body of `GET /v1/ready`. */
+/** Body of `GET /v1/ready`; `reason` is the stable code of why secrets cannot be served. */
 export type ReadyStatus = { ready: true } | { ready: false; reason: string }
 
 /**
- * The agent as the API sees it. `secrets()` resolves the current secrets or throws an
- * AgentError (`not_loaded`, `cache_expired`, `kms_unwrap`, `decrypt`, …) that becomes a 503.
- * In cached mode it returns synchronously when fresh: the hot path must not allocate a promise.
+ * The agent as the API sees it. `secrets()` returns the current secrets or throws (rejects, in
+ * JIT mode) an AgentError (`not_loaded`, `cache_expired`, `kms_unwrap`, `decrypt`, …) that
+ * becomes the reply of {@link STATUS} (503 for these). In cached mode it returns synchronously
+ * when fresh: the hot path must not allocate a promise. Anything that is not an AgentError thrown
+ * by a method becomes a 500 `internal`.
  */
 export interface AgentReader {
   health(): HealthStatus
   ready(): ReadyStatus
   secrets(): ServedSecrets | Promise<ServedSecrets>
-  /** Fetch now, coalesced with a refresh in flight. Throws AgentError on failure. */
+  /**
+   * Fetch now, coalesced with a refresh in flight; resolves the revision then held. Rejects with
+   * the failed refresh's AgentError, or `not_loaded` when the agent is not running.
+   */
   refresh(): Promise<{ revision: string | null }>
   /** Prometheus text exposition. */
   metrics(): string

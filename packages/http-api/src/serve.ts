@@ -12,11 +12,13 @@ import { createLimitedServer, DEFAULT_LIMITS, type ServerLimits } from './server
 
 /** Options of {@link serveApi}. */
 export interface ServeApiOptions {
+  /** The bearer token of the secrets routes; must not be empty. */
   token: string
   /** 0 picks a free port; the Host guard then uses the port actually bound. */
   port: number
   /** Default `127.0.0.1`. */
   hostname?: string
+  /** Hears handler failures that are not AgentErrors (name only) and a failed load of the Hono listener. */
   logger?: Logger
   /** In-flight requests still open this long after `close()` are cut. Default 5000 ms. */
   forceCloseAfterMs?: number
@@ -120,8 +122,9 @@ const createScreenedListener = (
 
 /**
  * Serves {@link createApp}'s API on `hostname:port` with @hono/node-server, plus a direct node
- * listener for the hot GET routes (same core, same bytes). Rejects with `config_invalid` when the
- * address cannot be bound or the token is empty. Before either listener, a screen refuses what
+ * listener for the hot GET routes (same core, same bytes). Rejects with AgentError `config_invalid`
+ * when the address cannot be bound (EADDRINUSE, EACCES…) or the token is empty (the port is
+ * released again). Before either listener, a screen refuses what
  * node's parsed request hides (duplicate Host or Authorization, absolute-form targets naming
  * another host), and the server enforces `opts.limits` (header/request/keep-alive deadlines,
  * a connection cap; node's own 400/408/431 answers become JSON too).

@@ -32,12 +32,14 @@ export interface SourceDefaults {
   maxBytes?: number
   /** The fetch used by HTTP-based sources (tests inject one). Default the global fetch. */
   fetch?: typeof fetch
+  /** Debug lines per answer (status, attempts). Default: drop everything. */
   logger?: Logger
 }
 
 /**
- * Builds the source for `config`. Throws AgentError `config_invalid` for an unusable config
- * (a non-http(s) URL, an unknown kind).
+ * Builds the source for `config`. Does no I/O: SDKs and API clients load on the first fetch.
+ * Throws AgentError `config_invalid` for an unusable config (a non-http(s) URL, a bad VCS repo,
+ * identity, environment, token, ref or apiUrl, an unknown kind).
  */
 export const createSource = (config: SourceConfig, defaults: SourceDefaults = {}): ArtifactSource => {
   switch (config.kind) {

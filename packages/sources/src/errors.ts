@@ -13,13 +13,18 @@ export interface SourceErrorOptions extends AgentErrorOptions {
 }
 
 /**
- * A failed fetch with a `source_*` code. `source_unreachable` and `source_rate_limited` are
- * transient; the rest are permanent until the configuration or the artifact changes.
+ * A failed fetch, with a `source_*` code (or `config_invalid` for an S3 source without a region).
+ * `source_rate_limited` and `source_unreachable` are transient, except the S3 source's
+ * `source_unreachable` for an SDK that fails to load; the rest are permanent until the
+ * configuration or the artifact changes.
  */
 export class SourceError extends AgentError {
   override name = 'SourceError'
+  /** The source's `describe()`. */
   readonly source: string
+  /** The HTTP status the origin answered (200 for an unusable body), when there was one. */
   readonly status?: number
+  /** The wait the origin asked for (Retry-After, rate-limit reset), in ms; the agent's back-off obeys it. */
   readonly retryAfterMs?: number
 
   constructor(code: ErrorCode, message: string, opts: SourceErrorOptions) {

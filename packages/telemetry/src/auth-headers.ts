@@ -3,7 +3,9 @@
 
 /** Headers to send, and the names of entries that were refused (never their values). */
 export interface ParsedHeaders {
+  /** Lower-cased names to values. */
   headers: Record<string, string>
+  /** Names of refused entries (`(invalid name)` when the name itself is bad). */
   refused: string[]
 }
 
@@ -32,7 +34,8 @@ const percentDecode = (value: string): string => {
 /**
  * Parses `k=v,k2=v2`: names are lower-cased, names and values trimmed, values percent-decoded (so
  * a value may contain `%2C` for a comma). Entries with a bad name, a control character in the
- * value or a reserved name (`content-type`, `host`, …) are refused; empty entries are skipped.
+ * value, a reserved name (`content-type`, `host`, …) or no `=` are refused; empty entries are
+ * skipped. Never throws.
  */
 export const parseHeaderList = (text: string): ParsedHeaders => {
   const headers: Record<string, string> = {}
@@ -54,7 +57,7 @@ export const parseHeaderList = (text: string): ParsedHeaders => {
 /**
  * The headers of both secrets: the list, plus `authorization: Bearer <token>` unless the list
  * already sets `authorization` (the explicit list wins). A token with a control character is
- * refused as `authorization`.
+ * refused as `authorization`. Never throws.
  */
 export const telemetryAuthHeaders = (secrets: {
   headers?: string | undefined

@@ -16,6 +16,7 @@ export interface TelemetryOptions {
   resource: TelemetryResource | (() => TelemetryResource)
   /** Extra request headers (auth), read at every request. */
   headers?: () => Record<string, string>
+  /** Default the global fetch. */
   fetch?: typeof fetch
   /** Epoch ms of each event. Default `Date.now`. */
   now?: () => number
@@ -33,14 +34,19 @@ export interface TelemetryOptions {
   maxAttempts?: number
   /** First retry delay, doubled per consecutive failure up to `retryMaxMs`. Default 1000 / 30 000 ms. */
   retryBaseMs?: number
+  /** Cap of the retry delay (a Retry-After up to 5 min wins). Default 30 000 ms. */
   retryMaxMs?: number
+  /** Hears the first failure of a streak and the recovery, with the redacted URL. Default: none. */
   logger?: Logger
 }
 
 /** Counters since creation: records accepted by the collector, records dropped, failed requests. */
 export interface TelemetryStats {
+  /** Records the collector accepted. */
   sent: number
+  /** Records lost: queue full, refused by the collector, given up on, or emitted or left at shutdown. */
   dropped: number
+  /** Export requests that failed (each retry counts). */
   failed: number
 }
 
@@ -50,8 +56,12 @@ export interface Telemetry {
   emit(event: TelemetryEvent): void
   /** Sends everything queued now, ignoring backoff; resolves after the last request ended. Never rejects. */
   flush(): Promise<void>
-  /** Stops the timer, flushes for at most `timeoutMs`, then cuts the request in flight. Idempotent. */
+  /**
+   * Stops the timer, flushes for at most `timeoutMs`, then cuts the request in flight and counts
+   * what is left as dropped. Idempotent (later calls return the first promise). Never rejects.
+   */
   shutdown(timeoutMs: number): Promise<void>
+  /** Live counters (the same object over time). */
   readonly stats: Readonly<TelemetryStats>
   /** Events held (queued or awaiting a retry). */
   readonly queued: number
@@ -62,7 +72,11 @@ interface Batch {
   attempts: number
 }
 
-/** Creates the exporter. Throws AgentError `config_invalid` for a URL that is not http(s). */
+/**
+ * Creates the exporter. Does no I/O until the first `emit` arms the flush timer (unref'd: it never
+ * keeps the process alive) or `flush()` is called. Throws like {@link resolveLogsEndpoint}
+ * (AgentError `config_invalid` for a URL that does not parse or is not http(s)).
+ */
 export const createTelemetry = (opts: TelemetryOptions): Telemetry => {
   const endpoint = resolveLogsEndpoint(opts.url)
   const where = redactUrl(endpoint.url)

@@ -4,14 +4,17 @@ import { AgentError, ErrorCode, redactUrl } from '@clef-sh/errors'
 
 /** The export URL and the headers its userinfo turned into. */
 export interface LogsEndpoint {
+  /** Without userinfo. */
   url: URL
+  /** `authorization: Basic …` when the URL had userinfo, else empty. */
   headers: Record<string, string>
 }
 
 /**
  * Resolves `url`: `http://collector:4318` → `http://collector:4318/v1/logs`; any other path is
  * kept as given. `user:pass@` becomes `authorization: Basic …`. Throws AgentError
- * `config_invalid` for a URL that does not parse or is not http(s).
+ * `config_invalid` (URL redacted) for a URL that does not parse or is not http(s), and a plain
+ * URIError for userinfo with a malformed percent-escape (`%zz`).
  */
 export const resolveLogsEndpoint = (url: URL | string): LogsEndpoint => {
   let u: URL

@@ -34,7 +34,9 @@ export interface ExportLogsServiceRequest {
 export interface TelemetryResource {
   /** `service.instance.id`. */
   agentId: string
+  /** `clef.identity`, once known from an artifact. */
   identity?: string | undefined
+  /** `clef.environment`, once known from an artifact. */
   environment?: string | undefined
   /** The source kind (`file`, `http`, `s3`, `github`, …). */
   sourceType: string
@@ -57,10 +59,16 @@ const toAnyValue = (value: string | number | boolean): OtlpAnyValue => {
 const attributes = (entries: [string, string | number | boolean | undefined][]): OtlpKeyValue[] =>
   entries.flatMap(([key, value]) => (value === undefined ? [] : [{ key, value: toAnyValue(value) }]))
 
-/** Epoch ms (possibly fractional) as the decimal nanoseconds string of `timeUnixNano`. */
+/**
+ * Epoch ms (possibly fractional; µs precision) as the decimal nanoseconds string of `timeUnixNano`.
+ * Throws RangeError for NaN or ±Infinity.
+ */
 export const toUnixNano = (ms: number): string => (BigInt(Math.round(ms * 1000)) * 1000n).toString()
 
-/** One LogRecord: `event.name` = `clef.<name>`, and each field as `clef.<field>`. */
+/**
+ * One LogRecord: `event.name` = `clef.<name>`, and each field as `clef.<field>`; the body is
+ * `<name>: <message>` when the event has a message. Throws RangeError for a non-finite `atMs`.
+ */
 export const toLogRecord = ({ event, atMs }: QueuedEvent): OtlpLogRecord => {
   const fields = Object.entries<string | boolean | undefined>(event.fields)
   const severity = SEVERITY[event.name]
@@ -79,7 +87,7 @@ export const toLogRecord = ({ event, atMs }: QueuedEvent): OtlpLogRecord => {
   }
 }
 
-/** The ExportLogsServiceRequest of `events`, all from `resource`. */
+/** The ExportLogsServiceRequest of `events`, all from `resource`. Throws like {@link toLogRecord}. */
 export const buildExportRequest = (
   resource: TelemetryResource,
   events: readonly QueuedEvent[],

@@ -23,7 +23,7 @@ import type {
   ParseConfigResult,
 } from './types.ts'
 
-/** Every default of the configuration. */
+/** Every default of the configuration; `*Seconds` in seconds, `tmpdir`/`uid` name the default token file. */
 export const DEFAULTS: {
   readonly port: number
   readonly cacheTtlSeconds: number
@@ -120,7 +120,8 @@ const parseSeconds = (r: EnvReader, name: string, fallback: number): number =>
 /**
  * Parses the agent's environment variables (SPEC §8) into an {@link AgentConfig}, or returns every
  * issue found (unknown CLEF_AGENT_* names included). Issue messages say what is allowed and never
- * contain the value of the token or the age key.
+ * contain the value of the token or the age key. Pure: no I/O (key and token files are read later,
+ * at start), and never throws.
  */
 export const parseConfig = (
   env: Record<string, string | undefined>,

@@ -4,36 +4,47 @@ import type { SourceConfig } from '@clef-sh/sources'
 
 /** One problem with the environment: the variable and what is allowed. Never contains a secret. */
 export interface ConfigIssue {
+  /** The variable (or, from `resolveAgentOptions`, the option) at fault. */
   variable: string
+  /** What is allowed, e.g. `must be a TCP port: an integer from 1 to 65535`. */
   message: string
 }
 
 /** Where the age identity comes from; undefined in KMS envelope mode. */
 export type AgeKeyConfig = { kind: 'inline'; value: string } | { kind: 'file'; path: string }
 
+/** CLEF_AGENT_LOG_LEVEL: the least severe level written. Default `info`. */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error'
+/** CLEF_AGENT_LOG_FORMAT: JSON lines or human-readable lines. Default `json`. */
 export type LogFormat = 'json' | 'pretty'
 
 /** The agent's configuration, every value typed and defaulted. */
 export interface AgentConfig {
+  /** CLEF_AGENT_SOURCE or CLEF_AGENT_VCS_*, parsed. */
   source: SourceConfig
+  /** The age identity, read at `start()`; undefined in KMS envelope mode. */
   ageKey: AgeKeyConfig | undefined
   /** Port of the API on 127.0.0.1. */
   port: number
   /** The bearer token from CLEF_AGENT_TOKEN; undefined means read or generate `tokenFile`. */
   token: string | undefined
+  /** CLEF_AGENT_TOKEN_FILE, else `$XDG_RUNTIME_DIR/clef-agent/token` or `<tmpdir>/clef-agent-<uid>/token`. */
   tokenFile: string
+  /** CLEF_AGENT_ID, else a random UUID; in logs and telemetry. */
   agentId: string
   /** Cache TTL in ms; 0 is JIT mode. */
   ttlMs: number
   /** Disk cache file for the last good encrypted artifact. */
   cachePath?: string
+  /** When set, every artifact must carry a signature that verifies under it. */
   verifyKey?: VerifyKey
+  /** OTLP/HTTP JSON logs endpoint; telemetry is off when unset. */
   telemetryUrl?: URL
   /** How long past the TTL last-good secrets may be served during a transient source failure. */
   staleIfErrorMs: number
   /** Second listener on all interfaces with only health, ready and metrics. */
   probePort?: number
+  /** Accept an artifact older than the newest one seen (rollback protection off). Default false. */
   allowRollback: boolean
   logLevel: LogLevel
   logFormat: LogFormat

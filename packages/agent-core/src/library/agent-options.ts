@@ -45,6 +45,7 @@ export interface AgentOptions {
 /** What {@link resolveAgentOptions} produces: the config and collaborators of the core agent. */
 export interface ResolvedAgentOptions {
   config: AgentConfig
+  /** `logger`, `fetch`, `now` and `kms` from the options, when given. */
   deps: AgentDeps
 }
 
@@ -85,7 +86,9 @@ const optionName = (variable: string): string =>
 
 /**
  * Validates `options` with the rules of the environment variables and returns the core config and
- * deps. Throws AgentError `config_invalid` naming every bad option; the message never holds a key.
+ * deps. Pure: no I/O (the age key file is read at `start()`). A parsed `SourceConfig` is taken as
+ * is (createAgent's source construction checks it). Throws AgentError `config_invalid` naming every
+ * bad option; the message never holds a key.
  */
 export const resolveAgentOptions = (options: AgentOptions): ResolvedAgentOptions => {
   const result = parseConfig(toEnv(options))

@@ -7,8 +7,8 @@ import { formatIssues } from './agent-options.ts'
 
 /**
  * Parses the standard CLEF_AGENT_* variables (pass `process.env`) into a config that `createAgent`
- * and `loadSecrets` accept. Throws AgentError `config_invalid` listing every issue (the variable and
- * what is allowed; never a value).
+ * and `loadSecrets` accept. Does no I/O. Throws AgentError `config_invalid` listing every issue
+ * (the variable and what is allowed; never a value).
  */
 export const fromEnv = (
   env: Record<string, string | undefined>,

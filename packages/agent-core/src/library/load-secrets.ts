@@ -7,9 +7,11 @@ import { createAgent } from './create-agent.ts'
 
 /**
  * Loads, checks and decrypts the artifact once and resolves its secrets `{ namespace: { key: value } }`.
- * Nothing keeps running afterwards. Rejects with the AgentError that kept the secrets from loading:
- * `config_invalid` for bad options or key, a source code (`source_unreachable`, `source_auth`,
- * `source_not_found`) or an artifact code (`integrity`, `decrypt`, `revoked`, `expired`, …).
+ * Nothing keeps running afterwards (the agent is stopped, even on failure). With `cachePath`, a
+ * failed fetch falls back to the disk cache. Rejects with the code of what kept the secrets from
+ * loading: `config_invalid` for bad options or key, a source code (`source_unreachable`,
+ * `source_auth`, `source_not_found`, …), an artifact code (`integrity`, `revoked`, `expired`,
+ * `rollback`, …) or a decrypt code (`decrypt`, `kms_unwrap`, …).
  */
 export const loadSecrets = async (
   input: AgentConfig | AgentOptions,

@@ -17,6 +17,7 @@ export interface AwsKmsOptions {
   maxAttempts?: number
   /** Deadline of one unwrap, retries included. Default 10 000 ms. */
   timeoutMs?: number
+  /** Debug lines (client ready, attempts per Decrypt); never key material. Default: drop everything. */
   logger?: Logger
 }
 
@@ -47,9 +48,10 @@ const deadline = (timeoutMs: number, signal: AbortSignal | undefined) => {
  * Imports the AWS SDK and creates a KMS client with the default SDK configuration (plus
  * `opts.client`). `unwrap` sends `Decrypt({ KeyId, CiphertextBlob, EncryptionAlgorithm })` with
  * the request's abort signal and returns the plaintext DEK. Throttling and 5xx are retried by the
- * SDK. Throws AgentError `kms_unwrap`: transient for throttling, KMS internal errors, 5xx, network
- * errors and timeouts; permanent for access denied, invalid ciphertext, wrong/disabled/missing
- * key and missing credentials. Creation throws `kms_unwrap` when the SDK cannot be loaded.
+ * SDK. `unwrap` rejects with AgentError `kms_unwrap`: transient for throttling, KMS internal
+ * errors, 5xx, network errors, aborts and timeouts; permanent for access denied, invalid
+ * ciphertext, wrong/disabled/missing key, missing credentials and an answer without plaintext.
+ * Creation rejects with `kms_unwrap` (permanent) when the SDK cannot be loaded; it sends no request.
  */
 export const createAwsKmsUnwrapper = async (opts: AwsKmsOptions = {}): Promise<KmsUnwrapper> => {
   const logger = opts.logger ?? noopLogger

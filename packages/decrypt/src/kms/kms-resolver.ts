@@ -18,9 +18,9 @@ export const SUPPORTED_KMS_PROVIDERS: readonly string[] = ['aws']
 
 /**
  * Creates a resolver: `aws` → the AWS KMS adapter, created lazily and memoized (concurrent first
- * envelopes share one SDK load and one client; a failed creation is retried next time). Any other
- * provider (`gcp`, `azure`, …) throws AgentError `kms_unsupported_provider`; creation failures
- * throw `kms_unwrap`.
+ * envelopes share one SDK load and one client; a failed creation is retried next time). Does no
+ * I/O until the first `aws` envelope. Any other provider (`gcp`, `azure`, …) rejects with
+ * AgentError `kms_unsupported_provider`; creation failures reject with `kms_unwrap`.
  */
 export const createKmsResolver = (opts: KmsResolverOptions = {}): KmsResolver => {
   let aws: Promise<KmsUnwrapper> | undefined

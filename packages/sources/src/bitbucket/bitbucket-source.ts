@@ -31,7 +31,7 @@ const commitOf = (meta: string): string | undefined => {
 /**
  * `.clef/packed/<identity>/<environment>.age.json` of a Bitbucket Cloud repository at `ref`
  * (default `main`). The etag it returns is Bitbucket's ETag when one was sent, else the commit
- * hash. Throws AgentError `config_invalid` at construction for bad options. `fetch` throws
+ * hash. Throws AgentError `config_invalid` at construction for bad options. `fetch` rejects with
  * {@link SourceError}: `source_auth` (401/403, hint: `repository:read`), `source_not_found`
  * (404), `source_rate_limited` (429; transient), `source_unreachable` (5xx, network, timeout,
  * abort; transient), `source_too_large`, `source_invalid_response` (also metadata without a commit).

@@ -10,13 +10,15 @@ import { describeFile, fileErrorToSourceError, fileFailure } from './file-errors
 
 /** Options of {@link FileSource}. */
 export interface FileSourceOptions {
+  /** The artifact file itself (not a directory). */
   path: string
   /** Size cap in bytes. Default 16 MiB. */
   maxBytes?: number | undefined
 }
 
 /**
- * An artifact in a local file. `fetch` throws {@link SourceError}: `source_not_found` (missing),
+ * An artifact in a local file; its etag is the SHA-256 (hex) of the bytes. The constructor does no
+ * I/O and never throws. `fetch` rejects with {@link SourceError}: `source_not_found` (missing),
  * `source_auth` (permission denied), `source_too_large`, `source_invalid_response` (not a
  * regular file, not UTF-8) and `source_unreachable` (other I/O failures, aborts; transient).
  */

@@ -30,7 +30,7 @@ const dropErrorBodies =
 
 /**
  * `.clef/packed/<identity>/<environment>.age.json` of a GitHub repository at `ref` (default
- * `main`). Throws AgentError `config_invalid` at construction for bad options. `fetch` throws
+ * `main`). Throws AgentError `config_invalid` at construction for bad options. `fetch` rejects with
  * {@link SourceError}: `source_auth` (401/403, hint: `contents:read`), `source_not_found` (404),
  * `source_rate_limited` (429, or 403/429 with the limit exhausted; transient, `retryAfterMs`),
  * `source_unreachable` (5xx, network, timeout, abort; transient), `source_too_large`,

@@ -22,7 +22,7 @@ interface Expanded {
 /**
  * `.clef/packed/<identity>/<environment>.age.json` of a GitLab project at `ref` (default `main`).
  * The etag it returns is GitLab's ETag when one was sent, else the file's blob id. Throws
- * AgentError `config_invalid` at construction for bad options. `fetch` throws
+ * AgentError `config_invalid` at construction for bad options. `fetch` rejects with
  * {@link SourceError}: `source_auth` (401/403, hint: `read_repository`/`read_api`),
  * `source_not_found` (404), `source_rate_limited` (429; transient), `source_unreachable` (5xx,
  * network, timeout, abort; transient), `source_too_large`, `source_invalid_response`.

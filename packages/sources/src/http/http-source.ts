@@ -21,17 +21,21 @@ export interface HttpSourceOptions {
   timeoutMs?: number | undefined
   /** Size cap of the body in bytes. Default 16 MiB. */
   maxBytes?: number | undefined
+  /** Default the global fetch. */
   fetch?: typeof fetch | undefined
+  /** Debug line per answer (status). Default: none. */
   logger?: Logger | undefined
   /** Clock for Retry-After dates, epoch ms. Default `Date.now`. */
   now?: (() => number) | undefined
 }
 
 /**
- * An artifact behind an HTTP(S) URL. Throws AgentError `config_invalid` at construction for a
- * non-http(s) URL. `fetch` throws {@link SourceError}: `source_auth` (401/403),
- * `source_not_found` (404), `source_rate_limited` (429), `source_unreachable` (5xx, network,
- * timeout, abort), `source_too_large`, `source_invalid_response` (other statuses, bad UTF-8).
+ * An artifact behind an HTTP(S) URL, revalidated with If-None-Match; the etag is the origin's ETag.
+ * Throws AgentError `config_invalid` at construction for an invalid or non-http(s) URL. `fetch`
+ * rejects with {@link SourceError}: `source_auth` (401/403), `source_not_found` (404),
+ * `source_rate_limited` (429; transient, `retryAfterMs`), `source_unreachable` (5xx, network,
+ * timeout, abort; transient), `source_too_large`, `source_invalid_response` (other statuses, a 304
+ * without an etag sent, bad UTF-8).
  */
 export class HttpSource implements ArtifactSource {
   readonly kind = 'http'

@@ -18,6 +18,7 @@ const HINT_UTF8 = 'the object must be the packed artifact, UTF-8 JSON'
 /** Options of {@link S3Source}. */
 export interface S3SourceOptions {
   bucket: string
+  /** The object key, not percent-encoded. */
   key: string
   /** Default: the SDK's chain (AWS_REGION, shared config…). */
   region?: string | undefined
@@ -31,6 +32,7 @@ export interface S3SourceOptions {
   timeoutMs?: number | undefined
   /** Size cap of the object in bytes. Default 16 MiB. */
   maxBytes?: number | undefined
+  /** Debug line per answer (status, attempts). Default: drop everything. */
   logger?: Logger | undefined
   /** Clock for Retry-After dates, epoch ms. Default `Date.now`. */
   now?: (() => number) | undefined
@@ -62,10 +64,12 @@ const discard = (body: Body | undefined): void => {
 
 /**
  * An artifact in S3. Credentials, region and endpoint come from the SDK's default chain unless
- * given. `fetch` throws {@link SourceError}: `source_auth` (403, bad or missing credentials),
- * `source_not_found` (NoSuchKey, NoSuchBucket), `source_rate_limited` (SlowDown, 429),
- * `source_unreachable` (5xx, network, timeout, abort), `source_too_large`,
- * `source_invalid_response` (bad UTF-8, unexpected status), `config_invalid` (no region).
+ * given; the SDK is imported on the first fetch (the constructor does no I/O and never throws). The
+ * etag is the object's ETag. `fetch` rejects with {@link SourceError}: `source_auth` (401/403,
+ * bad or missing credentials), `source_not_found` (NoSuchKey, NoSuchBucket, 404),
+ * `source_rate_limited` (SlowDown, 429; transient), `source_unreachable` (5xx, network, timeout,
+ * abort: transient; an SDK that fails to load: permanent), `source_too_large`,
+ * `source_invalid_response` (bad UTF-8, wrong region, other statuses), `config_invalid` (no region).
  */
 export class S3Source implements ArtifactSource {
   readonly kind = 's3'

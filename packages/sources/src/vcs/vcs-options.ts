@@ -7,7 +7,9 @@ import { DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT_MS } from '../limits.ts'
 export interface VcsSourceOptions {
   /** GitHub `owner/repo`, Bitbucket `workspace/repo_slug`, GitLab project path or numeric id. */
   repo: string
+  /** The service identity: one path segment of `.clef/packed/<identity>/<environment>.age.json`. */
   identity: string
+  /** The environment: one path segment, like `identity`. */
   environment: string
   /** Access token. It goes only into the auth header: never into a URL, message or log line. */
   token: string
@@ -19,7 +21,9 @@ export interface VcsSourceOptions {
   timeoutMs?: number | undefined
   /** Size cap of the artifact in bytes. Default 16 MiB. */
   maxBytes?: number | undefined
+  /** Default the global fetch. */
   fetch?: typeof fetch | undefined
+  /** Debug line per answer (status). Default: drop everything. */
   logger?: Logger | undefined
   /** Clock for Retry-After and rate-limit resets, epoch ms. Default `Date.now`. */
   now?: (() => number) | undefined
