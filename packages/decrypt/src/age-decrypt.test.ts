@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { loadVectors, vector } from '@clef-sh/testing'
+import { decodeBech32, encodeBech32 } from './age-v1/bech32.ts'
 import { createDecryptor } from './index.ts'
 import { artifactOf, failure, resolverFor } from './test-helpers.ts'
 
@@ -57,6 +58,21 @@ describe('age artifacts', () => {
       expect(err).toMatchObject({ code: 'config_invalid' })
       expect((err as Error).message).not.toContain(bad)
     }
+  })
+
+  it('refuses a well-formed identity of the wrong length at construction, not at the first decrypt', () => {
+    const good = vector('age-basic').ageKey ?? ''
+    // The encoder round-trips a real key, so the refusals below are about length alone.
+    const decoded = decodeBech32(good)
+    expect(decoded && encodeBech32(decoded.prefix, decoded.bytes)).toBe(good)
+    for (const prefix of ['age-secret-key-', 'age-secret-key-pq-'])
+      for (const length of [16, 31, 33, 64]) {
+        const bad = encodeBech32(prefix, new Uint8Array(length).fill(7))
+        expect(decodeBech32(bad)?.bytes.length).toBe(length)
+        expect(() => createDecryptor({ ageIdentity: bad })).toThrow(
+          expect.objectContaining({ code: 'config_invalid' }),
+        )
+      }
   })
 
   it('refuses an age ciphertext that is not an age file', async () => {

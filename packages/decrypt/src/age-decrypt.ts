@@ -35,13 +35,21 @@ const loadLibraryDecrypt = async (identity: string): Promise<AgeDecrypt> => {
   }
 }
 
+// Both identity types encode 32 bytes: an X25519 scalar, or the seed of the hybrid ML-KEM-768 key.
+const IDENTITY_BYTES = 32
+
 /**
- * The library path, loaded on first use. The identity's Bech32 checksum and type are checked now,
- * so a mistyped key still fails at start; the library re-validates it when it loads.
+ * The library path, loaded on first use. The identity's Bech32 checksum, type and length are
+ * checked now, so a mistyped or truncated key fails at start, not at the first decrypt; the
+ * library re-validates it when it loads.
  */
 const createLibraryDecrypt = (identity: string): AgeDecrypt => {
-  const prefix = decodeBech32(identity)?.prefix
+  const decoded = decodeBech32(identity)
+  const prefix = decoded?.prefix
+  const length = decoded?.bytes.length
+  decoded?.bytes.fill(0)
   if (prefix !== 'age-secret-key-pq-' && prefix !== 'age-secret-key-') throw invalidIdentity()
+  if (length !== IDENTITY_BYTES) throw invalidIdentity()
   let library: Promise<AgeDecrypt> | undefined
   return async (file) => (await (library ??= loadLibraryDecrypt(identity)))(file)
 }

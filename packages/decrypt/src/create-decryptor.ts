@@ -47,12 +47,12 @@ const resolveUnwrapper = async (kms: KmsResolver | undefined, provider: string):
 
 /**
  * Creates a Decryptor. Artifacts without `envelope` are decrypted with the age identity, those
- * with one through the KMS resolver. Does no I/O. The age identity is parsed once, here: one
- * that is not Bech32 `AGE-SECRET-KEY-1…`/`-PQ-1…` throws AgentError `config_invalid`. `decrypt`
- * rejects with `decrypt` (no age identity, wrong key, corrupt ciphertext, bad payload),
- * `kms_unsupported_provider` (no resolver, unknown provider), `kms_unwrap`, or `config_invalid`
- * when the age library refuses an identity that passed the Bech32 check (e.g. a wrong key length;
- * found only at the first age decrypt).
+ * with one through the KMS resolver. Does no I/O. The age identity is checked once, here: one that
+ * is not a Bech32 `AGE-SECRET-KEY-1…`/`-PQ-1…` key of 32 bytes throws AgentError `config_invalid`.
+ * `decrypt` rejects with `decrypt` (no age identity, wrong key, corrupt ciphertext, bad payload),
+ * `kms_unsupported_provider` (no resolver, unknown provider) or `kms_unwrap`; and with
+ * `config_invalid` should the age library, loaded at the first post-quantum decrypt, still refuse
+ * the identity.
  */
 export const createDecryptor = (opts: DecryptorOptions): Decryptor => {
   const age: AgeDecrypt = opts.ageIdentity === undefined ? noAgeIdentity : createAgeDecrypt(opts.ageIdentity)

@@ -1,5 +1,6 @@
 // Decodes the Bech32 (BIP 173) strings age uses for identities, so the X25519 scalar can be handed
-// to node:crypto. Only decoding, with the checksum verified; age keys exceed BIP 173's 90-char cap.
+// to node:crypto, with the checksum verified; age keys exceed BIP 173's 90-char cap. The encoder
+// exists for tests that need well-formed keys of the wrong shape.
 
 const CHARSET = 'qpzry9x8gf2tvdw0s3jn54khce6mua7l'
 const GENERATOR = [0x3b6a57b2, 0x26508e6d, 0x1ea119fa, 0x3d4233dd, 0x2a1462b3]
@@ -59,4 +60,23 @@ export const decodeBech32 = (s: string): { prefix: string; bytes: Uint8Array } |
   const bytes = toBytes(words.slice(0, -6))
   words.fill(0)
   return bytes === undefined ? undefined : { prefix, bytes }
+}
+
+/** Encodes `bytes` under `prefix` (lower case) as upper-case Bech32, the way age writes identities. */
+export const encodeBech32 = (prefix: string, bytes: Uint8Array): string => {
+  const words: number[] = []
+  let acc = 0
+  let bits = 0
+  for (const b of bytes) {
+    acc = (acc << 8) | b
+    bits += 8
+    while (bits >= 5) {
+      bits -= 5
+      words.push((acc >>> bits) & 31)
+    }
+  }
+  if (bits > 0) words.push((acc << (5 - bits)) & 31)
+  const chk = polymod([...expandHrp(prefix), ...words, 0, 0, 0, 0, 0, 0]) ^ 1
+  for (let i = 5; i >= 0; i--) words.push((chk >>> (5 * i)) & 31)
+  return `${prefix}1${words.map((w) => CHARSET.charAt(w)).join('')}`.toUpperCase()
 }
