@@ -25,4 +25,20 @@ describe('resolveLogsEndpoint', () => {
     expect(error).toMatchObject({ code: 'config_invalid' })
     expect((error as Error).message).not.toContain('hunter2')
   })
+
+  it('refuses a malformed %-escape in the userinfo as config_invalid, not a URIError', () => {
+    for (const url of ['http://%zz@otel:4318', 'http://user:hunter2%zz@otel:4318']) {
+      let error: unknown
+      try {
+        resolveLogsEndpoint(url)
+      } catch (e) {
+        error = e
+      }
+      expect(error).toMatchObject({
+        code: 'config_invalid',
+        message: expect.stringMatching(/malformed %-escape/),
+      })
+      expect((error as Error).message).not.toContain('hunter2')
+    }
+  })
 })

@@ -10,11 +10,22 @@ export interface LogsEndpoint {
   headers: Record<string, string>
 }
 
+const decodeUserinfo = (u: URL, part: string): string => {
+  try {
+    return decodeURIComponent(part)
+  } catch {
+    throw new AgentError(
+      ErrorCode.ConfigInvalid,
+      `telemetry URL ${redactUrl(u)} has a malformed %-escape in its userinfo`,
+    )
+  }
+}
+
 /**
  * Resolves `url`: `http://collector:4318` → `http://collector:4318/v1/logs`; any other path is
  * kept as given. `user:pass@` becomes `authorization: Basic …`. Throws AgentError
- * `config_invalid` (URL redacted) for a URL that does not parse or is not http(s), and a plain
- * URIError for userinfo with a malformed percent-escape (`%zz`).
+ * `config_invalid` (URL redacted) for a URL that does not parse, is not http(s), or has a
+ * malformed percent-escape (`%zz`) in its userinfo.
  */
 export const resolveLogsEndpoint = (url: URL | string): LogsEndpoint => {
   let u: URL
@@ -29,7 +40,7 @@ export const resolveLogsEndpoint = (url: URL | string): LogsEndpoint => {
   if (u.pathname === '/' || u.pathname === '') u.pathname = '/v1/logs'
   const headers: Record<string, string> = {}
   if (u.username !== '' || u.password !== '') {
-    const userinfo = `${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`
+    const userinfo = `${decodeUserinfo(u, u.username)}:${decodeUserinfo(u, u.password)}`
     headers['authorization'] = `Basic ${Buffer.from(userinfo).toString('base64')}`
     u.username = ''
     u.password = ''

@@ -77,7 +77,22 @@ export const readHttpUrl = (r: EnvReader, name: string): URL | undefined => {
   const raw = r.get(name)
   if (raw === undefined) return undefined
   const url = URL.canParse(raw) ? new URL(raw) : undefined
-  if (url !== undefined && (url.protocol === 'http:' || url.protocol === 'https:')) return url
-  r.issue(name, 'must be an absolute http:// or https:// URL')
-  return undefined
+  if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+    r.issue(name, 'must be an absolute http:// or https:// URL')
+    return undefined
+  }
+  if (!decodable(url.username) || !decodable(url.password)) {
+    r.issue(name, 'has a malformed %-escape in its user:password part')
+    return undefined
+  }
+  return url
+}
+
+const decodable = (s: string): boolean => {
+  try {
+    decodeURIComponent(s)
+    return true
+  } catch {
+    return false
+  }
 }

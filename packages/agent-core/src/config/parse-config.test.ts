@@ -161,6 +161,12 @@ describe('parseConfig: issues', () => {
     ['bad log format', { CLEF_AGENT_LOG_FORMAT: 'xml' }, 'CLEF_AGENT_LOG_FORMAT', /json, pretty/],
     ['bad verify key', { CLEF_AGENT_VERIFY_KEY: 'bm90IGEga2V5' }, 'CLEF_AGENT_VERIFY_KEY', /base64 DER SPKI/],
     ['telemetry not http', { CLEF_AGENT_TELEMETRY_URL: 'udp://x' }, 'CLEF_AGENT_TELEMETRY_URL', /http/],
+    [
+      'telemetry userinfo escape',
+      { CLEF_AGENT_TELEMETRY_URL: 'https://u:%zz@otel:4318' },
+      'CLEF_AGENT_TELEMETRY_URL',
+      /malformed %-escape/,
+    ],
     ['agent id control char', { CLEF_AGENT_ID: 'a\nb' }, 'CLEF_AGENT_ID', /control characters/],
     ['typo', { CLEF_AGENT_CACHE_TLL: '60' }, 'CLEF_AGENT_CACHE_TLL', /did you mean CLEF_AGENT_CACHE_TTL\?/],
     [
