@@ -14,8 +14,8 @@ export interface SourceErrorOptions extends AgentErrorOptions {
 
 /**
  * A failed fetch, with a `source_*` code (or `config_invalid` for an S3 source without a region).
- * `source_rate_limited` and `source_unreachable` are transient, except the S3 source's
- * `source_unreachable` for an SDK that fails to load; the rest are permanent until the
+ * `source_rate_limited` and `source_unreachable` are transient, except the
+ * `source_unreachable` of an SDK client (S3, GitHub, GitLab) that fails to load; the rest are permanent until the
  * configuration or the artifact changes.
  */
 export class SourceError extends AgentError {

@@ -8,6 +8,7 @@ import type { ArtifactSource, FetchRequest, FetchResult } from '../source.ts'
 import { readArtifact, startVcsCall } from '../vcs/vcs-call.ts'
 import { resolveVcs, type ResolvedVcs, type VcsSourceOptions } from '../vcs/vcs-options.ts'
 import { answeredStatus, githubError } from './github-errors.ts'
+import { lazyClient } from '../lazy-client.ts'
 
 /** Options of {@link GitHubSource}; `apiUrl` is the REST root (Enterprise: `https://HOST/api/v3`). */
 export type GitHubSourceOptions = VcsSourceOptions
@@ -33,14 +34,14 @@ const dropErrorBodies =
  * `main`). Throws AgentError `config_invalid` at construction for bad options. `fetch` rejects with
  * {@link SourceError}: `source_auth` (401/403, hint: `contents:read`), `source_not_found` (404),
  * `source_rate_limited` (429, or 403/429 with the limit exhausted; transient, `retryAfterMs`),
- * `source_unreachable` (5xx, network, timeout, abort; transient), `source_too_large`,
- * `source_invalid_response`.
+ * `source_unreachable` (5xx, network, timeout, abort: transient; `@octokit/rest` failing to load:
+ * permanent), `source_too_large`, `source_invalid_response`.
  */
 export class GitHubSource implements ArtifactSource {
   readonly kind = 'github'
   readonly #vcs: ResolvedVcs
   readonly #where: string
-  #client: Promise<Octokit> | undefined
+  readonly #octokit: () => Promise<Octokit>
 
   constructor(opts: GitHubSourceOptions) {
     this.#vcs = resolveVcs(opts, {
@@ -54,6 +55,22 @@ export class GitHubSource implements ArtifactSource {
     })
     const { apiUrl, repo, path, ref } = this.#vcs
     this.#where = `[GET] "${apiUrl}/repos/${repo}/contents/${encodeURIComponent(path)}?ref=${encodeURIComponent(ref)}"`
+    const vcs = this.#vcs
+    this.#octokit = lazyClient(
+      () =>
+        import('@octokit/rest').then(
+          ({ Octokit }) =>
+            new Octokit({
+              auth: vcs.token,
+              baseUrl: vcs.apiUrl,
+              userAgent: 'clef-agent',
+              log: SILENT,
+              // @octokit/rest has no retry or throttling plugin: every 403/429 reaches githubError.
+              request: { fetch: dropErrorBodies(vcs.fetch), log: SILENT },
+            }),
+        ),
+      { module: '@octokit/rest', where: this.#where, source: vcs.describe },
+    )
   }
 
   async fetch(req: FetchRequest): Promise<FetchResult> {
@@ -92,20 +109,5 @@ export class GitHubSource implements ArtifactSource {
 
   describe(): string {
     return this.#vcs.describe
-  }
-
-  #octokit(): Promise<Octokit> {
-    this.#client ??= import('@octokit/rest').then(
-      ({ Octokit }) =>
-        new Octokit({
-          auth: this.#vcs.token,
-          baseUrl: this.#vcs.apiUrl,
-          userAgent: 'clef-agent',
-          log: SILENT,
-          // @octokit/rest has no retry or throttling plugin: every 403/429 reaches githubError.
-          request: { fetch: dropErrorBodies(this.#vcs.fetch), log: SILENT },
-        }),
-    )
-    return this.#client
   }
 }

@@ -6,6 +6,7 @@ import type { ArtifactSource, FetchRequest, FetchResult } from '../source.ts'
 import { isHttpEtag, startVcsCall, type VcsCall } from '../vcs/vcs-call.ts'
 import { resolveVcs, type ResolvedVcs, type VcsSourceOptions } from '../vcs/vcs-options.ts'
 import { gitlabRequester, type GitLabStep } from './gitlab-requester.ts'
+import { lazyClient } from '../lazy-client.ts'
 
 /**
  * Options of {@link GitLabSource}: `repo` is the project path (`group/sub/project`) or numeric id;
@@ -25,12 +26,13 @@ interface Expanded {
  * AgentError `config_invalid` at construction for bad options. `fetch` rejects with
  * {@link SourceError}: `source_auth` (401/403, hint: `read_repository`/`read_api`),
  * `source_not_found` (404), `source_rate_limited` (429; transient), `source_unreachable` (5xx,
- * network, timeout, abort; transient), `source_too_large`, `source_invalid_response`.
+ * network, timeout, abort: transient; `@gitbeaker/rest` failing to load: permanent),
+ * `source_too_large`, `source_invalid_response`.
  */
 export class GitLabSource implements ArtifactSource {
   readonly kind = 'gitlab'
   readonly #vcs: ResolvedVcs
-  #client: Promise<typeof RepositoryFiles> | undefined
+  readonly #gitbeaker: () => Promise<typeof RepositoryFiles>
 
   constructor(opts: GitLabSourceOptions) {
     this.#vcs = resolveVcs(opts, {
@@ -41,6 +43,11 @@ export class GitLabSource implements ArtifactSource {
       authHint:
         'check the token: it must be valid, grant the read_repository (or read_api) scope, and belong to ' +
         'a member of the project with at least Reporter access',
+    })
+    this.#gitbeaker = lazyClient(() => import('@gitbeaker/rest').then((m) => m.RepositoryFiles), {
+      module: '@gitbeaker/rest',
+      where: this.#vcs.describe,
+      source: this.#vcs.describe,
     })
   }
 
@@ -76,11 +83,6 @@ export class GitLabSource implements ArtifactSource {
       // The call's deadline bounds every request; gitbeaker's own timeout would outlive it.
       queryTimeout: null,
     })
-  }
-
-  #gitbeaker(): Promise<typeof RepositoryFiles> {
-    this.#client ??= import('@gitbeaker/rest').then((m) => m.RepositoryFiles)
-    return this.#client
   }
 }
 

@@ -11,6 +11,7 @@ import type { ArtifactSource, FetchRequest, FetchResult } from '../source.ts'
 import { toS3SourceError } from './s3-errors.ts'
 import { createS3RetryStrategy, S3_MAX_ATTEMPTS } from './s3-retry.ts'
 import { impliesPathStyle } from './s3-url.ts'
+import { lazyClient } from '../lazy-client.ts'
 
 const HINT_SIZE = 'check that the key names a packed artifact, or raise the size cap'
 const HINT_UTF8 = 'the object must be the packed artifact, UTF-8 JSON'
@@ -75,11 +76,16 @@ export class S3Source implements ArtifactSource {
   readonly kind = 's3'
   readonly #opts: S3SourceOptions
   readonly #ctx: RequestContext
-  #client: Promise<{ sdk: Sdk; client: S3Client }> | undefined
+  readonly #connect: () => Promise<{ sdk: Sdk; client: S3Client }>
 
   constructor(opts: S3SourceOptions) {
     this.#opts = opts
     this.#ctx = { where: `[GET] "${this.describe()}"`, source: this.describe() }
+    this.#connect = lazyClient(
+      () =>
+        import('@aws-sdk/client-s3').then((sdk) => ({ sdk, client: new sdk.S3Client(this.#clientConfig()) })),
+      { module: '@aws-sdk/client-s3', ...this.#ctx },
+    )
   }
 
   async fetch(req: FetchRequest): Promise<FetchResult> {
@@ -113,24 +119,6 @@ export class S3Source implements ArtifactSource {
 
   describe(): string {
     return `s3://${this.#opts.bucket}/${this.#opts.key}`
-  }
-
-  #connect(): Promise<{ sdk: Sdk; client: S3Client }> {
-    this.#client ??= import('@aws-sdk/client-s3').then(
-      (sdk) => ({ sdk, client: new sdk.S3Client(this.#clientConfig()) }),
-      (cause: unknown) => {
-        this.#client = undefined
-        throw new SourceError(
-          ErrorCode.SourceUnreachable,
-          `${this.#ctx.where}: cannot load @aws-sdk/client-s3`,
-          {
-            source: this.#ctx.source,
-            cause,
-          },
-        )
-      },
-    )
-    return this.#client
   }
 
   #clientConfig(): S3ClientConfig {
