@@ -80,8 +80,9 @@ export interface TelemetryDeps {
 export interface Agent extends AsyncDisposable {
   /**
    * Loads the key, then makes the first load attempt; resolves when it ended, success or not (the
-   * loop keeps going). Rejects only with AgentError `config_invalid` (an unreadable age key file,
-   * a malformed age key).
+   * loop keeps going; check `ready`). Idempotent: later calls share the first one's promise. Rejects
+   * only with AgentError `config_invalid` (an unreadable age key file, a malformed age key) or
+   * `not_loaded` (the agent was stopped before or while starting).
    */
   start(): Promise<void>
   /** Aborts the fetch in flight, clears every timer and drops the plaintext. Idempotent. */
