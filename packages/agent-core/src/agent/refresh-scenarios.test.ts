@@ -72,6 +72,13 @@ const startWithV1 = async (r: Rig): Promise<string> => {
   return text
 }
 
+/** Publishes a revocation marker (SPEC §1) at the rig's source, dated now. */
+const writeRevocation = (r: Rig): Promise<void> =>
+  writeArtifact(
+    r.dir.path,
+    `${JSON.stringify({ version: 1, identity: 'api', environment: 'production', revokedAt: new Date(r.clock.now()).toISOString() })}\n`,
+  )
+
 describe('refresh scenarios', () => {
   it('picks up a new revision by polling and writes it to the disk cache', async () => {
     await using r = await rig()
@@ -118,13 +125,7 @@ describe('refresh scenarios', () => {
     await using r = await rig()
     await startWithV1(r)
     expect(existsSync(r.dir.file('cache/artifact.json'))).toBe(true)
-    const marker = {
-      version: 1,
-      identity: 'api',
-      environment: 'production',
-      revokedAt: new Date(r.clock.now()).toISOString(),
-    }
-    await writeArtifact(r.dir.path, `${JSON.stringify(marker)}\n`)
+    await writeRevocation(r)
     expect(await tick(r.agent, r.clock)).toMatchObject({ ok: false, code: 'revoked' })
     expect(r.agent.revision).toBeNull()
     expect(r.agent.reader.ready()).toEqual({ ready: false, reason: 'revoked' })
@@ -366,13 +367,7 @@ describe('agent events', () => {
     await tick(r.agent, r.clock)
     expect(r.agent.ready).toBe(true)
 
-    const marker = {
-      version: 1,
-      identity: 'api',
-      environment: 'production',
-      revokedAt: new Date(r.clock.now()).toISOString(),
-    }
-    await writeArtifact(r.dir.path, `${JSON.stringify(marker)}\n`)
+    await writeRevocation(r)
     await tick(r.agent, r.clock)
     expect(r.agent.revision).toBeNull()
     expect(r.agent.ready).toBe(false)

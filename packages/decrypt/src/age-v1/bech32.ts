@@ -21,20 +21,30 @@ const expandHrp = (hrp: string): number[] => [
   ...Array.from(hrp, (c) => c.charCodeAt(0) & 31),
 ]
 
-/** Regroups 5-bit words into bytes; rejects non-zero padding as BIP 173 requires. */
-const toBytes = (words: readonly number[]): Uint8Array | undefined => {
+/**
+ * Regroups `values` of `from` bits into words of `to` bits (BIP 173's convertbits). Returns the
+ * words, the bits left over and their count, for the caller's padding rule.
+ */
+const regroup = (values: Iterable<number>, from: number, to: number) => {
   const out: number[] = []
+  const mask = (1 << to) - 1
   let acc = 0
   let bits = 0
-  for (const w of words) {
-    acc = (acc << 5) | w
-    bits += 5
-    if (bits >= 8) {
-      bits -= 8
-      out.push((acc >>> bits) & 0xff)
+  for (const v of values) {
+    acc = ((acc << from) | v) & 0xffff
+    bits += from
+    while (bits >= to) {
+      bits -= to
+      out.push((acc >>> bits) & mask)
     }
   }
-  const bytes = bits >= 5 || ((acc << (8 - bits)) & 0xff) !== 0 ? undefined : Uint8Array.from(out)
+  return { out, rest: (acc << (to - bits)) & mask, bits }
+}
+
+/** Regroups 5-bit words into bytes; rejects non-zero padding as BIP 173 requires. */
+const toBytes = (words: readonly number[]): Uint8Array | undefined => {
+  const { out, rest, bits } = regroup(words, 5, 8)
+  const bytes = bits >= 5 || rest !== 0 ? undefined : Uint8Array.from(out)
   // The data is a secret key: leave no copy behind in the scratch array.
   out.fill(0)
   return bytes
@@ -64,18 +74,8 @@ export const decodeBech32 = (s: string): { prefix: string; bytes: Uint8Array } |
 
 /** Encodes `bytes` under `prefix` (lower case) as upper-case Bech32, the way age writes identities. */
 export const encodeBech32 = (prefix: string, bytes: Uint8Array): string => {
-  const words: number[] = []
-  let acc = 0
-  let bits = 0
-  for (const b of bytes) {
-    acc = (acc << 8) | b
-    bits += 8
-    while (bits >= 5) {
-      bits -= 5
-      words.push((acc >>> bits) & 31)
-    }
-  }
-  if (bits > 0) words.push((acc << (5 - bits)) & 31)
+  const { out: words, rest, bits } = regroup(bytes, 8, 5)
+  if (bits > 0) words.push(rest)
   const chk = polymod([...expandHrp(prefix), ...words, 0, 0, 0, 0, 0, 0]) ^ 1
   for (let i = 5; i >= 0; i--) words.push((chk >>> (5 * i)) & 31)
   return `${prefix}1${words.map((w) => CHARSET.charAt(w)).join('')}`.toUpperCase()
