@@ -164,3 +164,21 @@ describe.each(Object.keys(origins))('%s source through the daemon', (kind) => {
     for (const secret of origin.secrets) expect(d.output()).not.toContain(secret)
   })
 })
+
+describe('s3 through the generic AWS_ENDPOINT_URL', () => {
+  it('addresses a localhost endpoint path-style when only AWS_ENDPOINT_URL names it', async () => {
+    await using s3 = await startFakeS3({ accessKeyId: 'AKIDDAEMONTEST' })
+    s3.putObject(OBJECT, vectorText(AGE_BASIC))
+    const { AWS_ENDPOINT_URL_S3: endpoint = '', ...sdkEnv } = s3.env
+    await using d = await startDaemon({
+      ...sdkEnv,
+      // By name: the SDK itself goes path-style for an IP, but would send a `localhost` endpoint
+      // to `clef-artifacts.localhost`.
+      AWS_ENDPOINT_URL: endpoint.replace('127.0.0.1', 'localhost'),
+      CLEF_AGENT_SOURCE: `s3://${OBJECT}`,
+      CLEF_AGENT_AGE_KEY: AGE_KEY,
+    })
+    await d.waitFor(async () => (await d.get('/v1/ready', { auth: false })).status === 200)
+    expect((await d.get('/v1/secrets')).json).toEqual(VALUES)
+  })
+})

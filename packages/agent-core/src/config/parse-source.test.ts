@@ -72,6 +72,31 @@ describe('parseConfig: S3 sources', () => {
       },
     ],
     [
+      'a localhost generic AWS_ENDPOINT_URL implies path-style; the SDK finds the endpoint itself',
+      { CLEF_AGENT_SOURCE: 's3://my-bucket/a.json', AWS_ENDPOINT_URL: 'http://localhost:4566' },
+      { kind: 's3', bucket: 'my-bucket', key: 'a.json', forcePathStyle: true },
+    ],
+    [
+      'a named generic AWS_ENDPOINT_URL changes nothing',
+      { CLEF_AGENT_SOURCE: 's3://my-bucket/a.json', AWS_ENDPOINT_URL: 'https://aws.example.net' },
+      { kind: 's3', bucket: 'my-bucket', key: 'a.json' },
+    ],
+    [
+      'AWS_ENDPOINT_URL_S3 wins over AWS_ENDPOINT_URL',
+      {
+        CLEF_AGENT_SOURCE: 's3://my-bucket/a.json',
+        AWS_ENDPOINT_URL_S3: 'https://s3.example.net',
+        AWS_ENDPOINT_URL: 'http://localhost:4566',
+      },
+      {
+        kind: 's3',
+        bucket: 'my-bucket',
+        key: 'a.json',
+        endpoint: 'https://s3.example.net',
+        forcePathStyle: false,
+      },
+    ],
+    [
       'a presigned S3 URL is a plain HTTP source',
       { CLEF_AGENT_SOURCE: 'https://my-bucket.s3.amazonaws.com/a.json?X-Amz-Signature=abc' },
       { kind: 'http', url: 'https://my-bucket.s3.amazonaws.com/a.json?X-Amz-Signature=abc' },

@@ -8,6 +8,7 @@ import { parseVcsSource, usesVcs } from './parse-vcs.ts'
 
 const SOURCE = 'CLEF_AGENT_SOURCE'
 const ENDPOINT = 'AWS_ENDPOINT_URL_S3'
+const GENERIC_ENDPOINT = 'AWS_ENDPOINT_URL'
 const ALLOWED = 'a file path, a file:// URL, an http(s):// URL or an S3 URL (s3://bucket/key)'
 const SCHEME = /^([a-z][a-z0-9+.-]*):\/\//i
 // Any AWS S3 host: virtual-hosted, path-style, regional, legacy `s3-region`, dual-stack, China.
@@ -22,11 +23,17 @@ const parseFileUrl = (r: EnvReader, raw: string): SourceConfig | undefined => {
   }
 }
 
-// The SDK finds AWS_ENDPOINT_URL_S3 itself, but an IP or localhost endpoint also needs path-style
-// addressing (SPEC §5); left unset, the SDK's own endpoint chain applies.
+// The SDK finds AWS_ENDPOINT_URL_S3 (or the generic AWS_ENDPOINT_URL) itself, but an IP or
+// localhost endpoint also needs path-style addressing (SPEC §5); left unset, the SDK's own endpoint
+// chain applies.
 const s3Endpoint = (r: EnvReader): { endpoint?: string; forcePathStyle?: boolean } | undefined => {
   const endpoint = r.get(ENDPOINT)
-  if (endpoint === undefined) return {}
+  if (endpoint === undefined) {
+    const generic = r.get(GENERIC_ENDPOINT)
+    return generic !== undefined && URL.canParse(generic) && impliesPathStyle(generic)
+      ? { forcePathStyle: true }
+      : {}
+  }
   const url = URL.canParse(endpoint) ? new URL(endpoint) : undefined
   if (url?.protocol !== 'http:' && url?.protocol !== 'https:') {
     r.issue(ENDPOINT, 'must be an absolute http:// or https:// URL of an S3-compatible endpoint')
