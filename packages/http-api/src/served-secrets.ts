@@ -1,5 +1,6 @@
-// Serializes one revision's secrets once, so the hot path only writes bytes. Per-key bodies are
-// built on first lookup: large artifacts carry thousands of keys that are rarely asked one by one.
+// Serializes one revision's secrets once, so the hot path only writes bytes. Every body is built on
+// first use: in JIT mode a snapshot lives for one request, which needs one body, and large
+// artifacts carry thousands of keys that are rarely asked one by one.
 import type { KeyLookup, ServedSecrets } from './reader.ts'
 
 const NOT_FOUND: KeyLookup = Object.freeze({ found: false, ambiguous: false })
@@ -32,17 +33,20 @@ const buildIndexes = (
  * Serializes `values` (`{ namespace: { key: value } }`) of one revision: `allBody` is the JSON of
  * `values` in its own order, `keysBody` the JSON list of flat names. `lookup(name)` resolves a flat
  * name `ns__key` first, then a bare key unique across namespaces; a bare key found in several
- * namespaces (or a flat name two namespaces produce) is `ambiguous`. The `{key, value}` body of a
- * found name is built on its first lookup and memoized; unknown names are never stored.
+ * namespaces (or a flat name two namespaces produce) is `ambiguous`. Each body, and the name index,
+ * is built on first use and memoized; unknown names are never stored.
  */
 export const createServedSecrets = (
   revision: string,
   values: Record<string, Record<string, string>>,
 ): ServedSecrets => {
   const encoder = new TextEncoder()
-  const { flat, bare } = buildIndexes(values)
+  let indexes: ReturnType<typeof buildIndexes> | undefined
+  let allBody: Uint8Array | undefined
+  let keysBody: Uint8Array | undefined
   const bodies = new Map<string, KeyLookup>()
   const resolve = (name: string): KeyLookup => {
+    const { flat, bare } = (indexes ??= buildIndexes(values))
     const value = flat.get(name) ?? bare.get(name)
     if (value === undefined) return NOT_FOUND
     if (value === CLASH) return AMBIGUOUS
@@ -52,8 +56,14 @@ export const createServedSecrets = (
   }
   return {
     revision,
-    allBody: encoder.encode(JSON.stringify(values)),
-    keysBody: encoder.encode(JSON.stringify([...flat.keys()])),
+    get allBody() {
+      return (allBody ??= encoder.encode(JSON.stringify(values)))
+    },
+    get keysBody() {
+      return (keysBody ??= encoder.encode(
+        JSON.stringify([...(indexes ??= buildIndexes(values)).flat.keys()]),
+      ))
+    },
     lookup: (name) => bodies.get(name) ?? resolve(name),
   }
 }
