@@ -68,6 +68,7 @@ export const createDecryptor = (opts: DecryptorOptions): Decryptor => {
   }
 
   return {
+    plaintext: (artifact, callOpts = {}) => plaintextOf(artifact, callOpts.signal),
     async decrypt(artifact: PackedArtifact, callOpts: DecryptOptions = {}): Promise<SecretValues> {
       const plaintext = await plaintextOf(artifact, callOpts.signal)
       try {

@@ -18,6 +18,13 @@ export interface DecryptOptions {
 export interface Decryptor {
   /** Resolves `{ namespace: { key: value } }` in the payload's order. */
   decrypt(artifact: PackedArtifact, opts?: DecryptOptions): Promise<SecretValues>
+  /**
+   * Resolves the plaintext bytes of `artifact`, neither parsed nor checked: for a caller that
+   * already proved with `decrypt` that this very artifact opens to valid secrets (authenticated
+   * encryption makes every later opening byte-identical) and serves the bytes as they are. The
+   * caller owns the buffer. Rejects like `decrypt`, except for a payload that is not secrets.
+   */
+  plaintext(artifact: PackedArtifact, opts?: DecryptOptions): Promise<Uint8Array>
 }
 
 /** Request to unwrap an envelope's data key. */

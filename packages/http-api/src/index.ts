@@ -1,5 +1,6 @@
 export { createApp } from './app.ts'
 export { createServedSecrets } from './served-secrets.ts'
+export type { ServedValues } from './served-secrets.ts'
 export { serveApi } from './serve.ts'
 export { STATUS } from './replies.ts'
 export type { ApiOptions } from './api-core.ts'

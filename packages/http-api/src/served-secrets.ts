@@ -29,24 +29,35 @@ const buildIndexes = (
   return { flat, bare }
 }
 
+/** The secrets of one revision, or a function that produces them on first use. */
+export type ServedValues =
+  Record<string, Record<string, string>> | (() => Record<string, Record<string, string>>)
+
 /**
  * Serializes `values` (`{ namespace: { key: value } }`) of one revision: `allBody` is the JSON of
  * `values` in its own order, `keysBody` the JSON list of flat names. `lookup(name)` resolves a flat
  * name `ns__key` first, then a bare key unique across namespaces; a bare key found in several
  * namespaces (or a flat name two namespaces produce) is `ambiguous`. Each body, and the name index,
- * is built on first use and memoized; unknown names are never stored.
+ * is built on first use and memoized; unknown names are never stored. `allBody` may be given: the
+ * exact bytes of `JSON.stringify(values)`, when the caller already holds them (then a lazy
+ * `values` is never called for `allBody`). Never throws by itself; a lazy `values` may.
  */
 export const createServedSecrets = (
   revision: string,
-  values: Record<string, Record<string, string>>,
+  values: ServedValues,
+  opts: { allBody?: Uint8Array } = {},
 ): ServedSecrets => {
   const encoder = new TextEncoder()
+  let resolved: Record<string, Record<string, string>> | undefined
+  const valuesOf = (): Record<string, Record<string, string>> =>
+    (resolved ??= typeof values === 'function' ? values() : values)
   let indexes: ReturnType<typeof buildIndexes> | undefined
-  let allBody: Uint8Array | undefined
+  const indexesOf = (): ReturnType<typeof buildIndexes> => (indexes ??= buildIndexes(valuesOf()))
+  let allBody = opts.allBody
   let keysBody: Uint8Array | undefined
   const bodies = new Map<string, KeyLookup>()
   const resolve = (name: string): KeyLookup => {
-    const { flat, bare } = (indexes ??= buildIndexes(values))
+    const { flat, bare } = indexesOf()
     const value = flat.get(name) ?? bare.get(name)
     if (value === undefined) return NOT_FOUND
     if (value === CLASH) return AMBIGUOUS
@@ -57,12 +68,10 @@ export const createServedSecrets = (
   return {
     revision,
     get allBody() {
-      return (allBody ??= encoder.encode(JSON.stringify(values)))
+      return (allBody ??= encoder.encode(JSON.stringify(valuesOf())))
     },
     get keysBody() {
-      return (keysBody ??= encoder.encode(
-        JSON.stringify([...(indexes ??= buildIndexes(values)).flat.keys()]),
-      ))
+      return (keysBody ??= encoder.encode(JSON.stringify([...indexesOf().flat.keys()])))
     },
     lookup: (name) => bodies.get(name) ?? resolve(name),
   }

@@ -20,6 +20,8 @@ export interface PackEnvelopeOptions {
 /** Options of {@link packArtifact}. Either `recipient` (age mode) or `envelope` (KMS mode). */
 export interface PackOptions {
   values: Record<string, Record<string, string>>
+  /** The exact plaintext to encrypt. Default `JSON.stringify(values)`, which is what Clef packs. */
+  payload?: string | undefined
   /** age recipient (`age1…` or `age1pq1…`). */
   recipient?: string
   envelope?: PackEnvelopeOptions
@@ -74,7 +76,7 @@ const encryptEnvelope = (
 }
 
 const encrypt = async (opts: PackOptions): Promise<{ ciphertext: string; envelope?: Fields }> => {
-  const plaintext = JSON.stringify(opts.values)
+  const plaintext = opts.payload ?? JSON.stringify(opts.values)
   if (opts.envelope !== undefined) return encryptEnvelope(plaintext, opts.envelope)
   if (opts.recipient === undefined) throw new Error('packArtifact needs a recipient or an envelope')
   return { ciphertext: await encryptAge(plaintext, opts.recipient) }

@@ -146,3 +146,55 @@ describe('JIT mode', () => {
     expect(agent.reader.ready()).toEqual({ ready: false, reason: 'revoked' })
   })
 })
+
+describe('JIT mode: serving the decrypted bytes', () => {
+  const ageRig = async (payload?: string) => {
+    const dir = await tempDir()
+    const key = await createAgeKey()
+    await writeArtifact(dir.path, await packArtifact({ values: VALUES, recipient: key.recipient, payload }))
+    const config = testConfig({
+      source: { kind: 'file', path: dir.file('artifact.json') },
+      ageKey: { kind: 'inline', value: key.identity },
+      ttlMs: 0,
+    })
+    const agent = createAgent(config)
+    await agent.start()
+    return { dir, agent }
+  }
+  const body = (bytes: Uint8Array): string => Buffer.from(bytes).toString('utf8')
+
+  it('serves a canonical plaintext as is, and still answers keys and single secrets from it', async () => {
+    const { dir, agent } = await ageRig()
+    await using _dir = dir
+    await using _agent = agent
+    for (let i = 0; i < 3; i++) {
+      const served = await agent.reader.secrets()
+      expect(body(served.allBody)).toBe(JSON.stringify(VALUES))
+      expect(JSON.parse(body(served.keysBody))).toEqual(['risk__MODEL_KEY', 'risk__THRESHOLD'])
+      const found = served.lookup('THRESHOLD')
+      expect(found.found && JSON.parse(body(found.body))).toEqual({ key: 'THRESHOLD', value: '0.87' })
+      expect(await agent.getAll()).toEqual(VALUES)
+    }
+  })
+
+  it('re-serializes a plaintext in another form (pretty, escaped) on every request', async () => {
+    const pretty = JSON.stringify(VALUES, null, 2).replace('mk-123', 'mk-\\u0031\\u00323')
+    const { dir, agent } = await ageRig(pretty)
+    await using _dir = dir
+    await using _agent = agent
+    for (let i = 0; i < 3; i++) {
+      const served = await agent.reader.secrets()
+      // The API's own serialization, not the payload's bytes.
+      expect(body(served.allBody)).toBe(JSON.stringify(VALUES))
+      expect(await agent.get('risk__MODEL_KEY')).toBe('mk-123')
+    }
+  })
+
+  it('refuses, at accept, a plaintext that is not secrets, so no request ever serves it', async () => {
+    const { dir, agent } = await ageRig(JSON.stringify({ risk: { N: 1 } }))
+    await using _dir = dir
+    await using _agent = agent
+    expect(agent.reader.ready()).toEqual({ ready: false, reason: 'decrypt' })
+    await expect(agent.getAll()).rejects.toMatchObject({ code: 'decrypt' })
+  })
+})

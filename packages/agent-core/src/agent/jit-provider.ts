@@ -1,8 +1,11 @@
 // JIT mode: only the checked, still-encrypted artifact is held; every request decrypts, so the KMS
-// (or the age key) is the live gate. Requests that arrive during one decrypt share it.
-import type { PackedArtifact } from '@clef-sh/artifact-format'
+// (or the age key) is the live gate. Requests that arrive during one decrypt share it. When the
+// accepted artifact's plaintext is exactly the JSON the API would write (Clef's packer writes it
+// so), requests serve the decrypted bytes as they are and parse them only for per-key reads.
+import type { PackedArtifact, SecretValues } from '@clef-sh/artifact-format'
 import { createJitStore } from '@clef-sh/cache'
-import type { Decryptor } from '@clef-sh/decrypt'
+import { parseSecretValues, type Decryptor } from '@clef-sh/decrypt'
+import { createServedSecrets } from '@clef-sh/http-api'
 import { AgentError, ErrorCode } from '@clef-sh/errors'
 import { createSnapshot, type SecretsProvider, type Snapshot } from './provider.ts'
 
@@ -20,15 +23,50 @@ interface InFlight {
   readonly promise: Promise<Snapshot>
 }
 
+const sameBytes = (a: Uint8Array, b: Uint8Array): boolean =>
+  Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b)
+
+/** A snapshot over plaintext known to be canonical: `allBody` is the bytes; values parse on demand. */
+const rawSnapshot = (revision: string, plaintext: Uint8Array): Snapshot => {
+  let values: SecretValues | undefined
+  const valuesOf = (): SecretValues => (values ??= parseSecretValues(plaintext))
+  return {
+    revision,
+    get values() {
+      return valuesOf()
+    },
+    served: createServedSecrets(revision, valuesOf, { allBody: plaintext }),
+  }
+}
+
 /** Creates the JIT-mode {@link SecretsProvider}. */
 export const createJitProvider = ({ decryptor, signal }: JitProviderOptions): SecretsProvider => {
   const store = createJitStore<PackedArtifact>()
+  // Per accepted artifact, once known: is its plaintext byte for byte `JSON.stringify` of its values?
+  const canonical = new WeakMap<PackedArtifact, boolean>()
   let inFlight: InFlight | undefined
+
+  const snapshotOf = (artifact: PackedArtifact, plaintext: Uint8Array): Snapshot => {
+    if (canonical.get(artifact) === true) return rawSnapshot(artifact.revision, plaintext)
+    try {
+      // The first request of a revision, or a plaintext in another form: parse, as decrypt() does.
+      const values = parseSecretValues(plaintext)
+      if (canonical.has(artifact)) return createSnapshot(artifact.revision, values)
+      const raw = sameBytes(plaintext, new TextEncoder().encode(JSON.stringify(values)))
+      canonical.set(artifact, raw)
+      // A copy (Buffer#slice would share the bytes zeroed below).
+      return raw
+        ? rawSnapshot(artifact.revision, Uint8Array.from(plaintext))
+        : createSnapshot(artifact.revision, values)
+    } finally {
+      plaintext.fill(0)
+    }
+  }
 
   const decrypt = (artifact: PackedArtifact): Promise<Snapshot> => {
     const promise = decryptor
-      .decrypt(artifact, { signal })
-      .then((values) => createSnapshot(artifact.revision, values))
+      .plaintext(artifact, { signal })
+      .then((plaintext) => snapshotOf(artifact, plaintext))
     const entry = { artifact, promise }
     inFlight = entry
     // Nothing plaintext outlives the requests that share this decrypt.

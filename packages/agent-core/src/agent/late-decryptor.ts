@@ -12,12 +12,14 @@ export interface LateDecryptor {
 /** Creates a {@link LateDecryptor}. */
 export const createLateDecryptor = (): LateDecryptor => {
   let inner: Decryptor | undefined
+  const started = (): Decryptor => {
+    if (inner === undefined) throw new AgentError(ErrorCode.NotLoaded, 'the agent has not started')
+    return inner
+  }
   return {
     decryptor: {
-      decrypt: (artifact, opts) =>
-        inner === undefined
-          ? Promise.reject(new AgentError(ErrorCode.NotLoaded, 'the agent has not started'))
-          : inner.decrypt(artifact, opts),
+      decrypt: async (artifact, opts) => started().decrypt(artifact, opts),
+      plaintext: async (artifact, opts) => started().plaintext(artifact, opts),
     },
     set: (decryptor) => {
       inner = decryptor

@@ -15,6 +15,14 @@ export interface DecryptObserver {
 export const observeDecryptor = (inner: Decryptor, observer: DecryptObserver): Decryptor => {
   let seen: PackedArtifact | undefined
   return {
+    plaintext: async (artifact, opts) => {
+      const started = performance.now()
+      try {
+        return await inner.plaintext(artifact, opts)
+      } finally {
+        observer.duration((performance.now() - started) / 1000)
+      }
+    },
     decrypt: async (artifact, opts) => {
       const started = performance.now()
       try {
