@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { loadVectors, vector } from '@clef-sh/testing'
+import { randomBytes } from 'node:crypto'
+import { MAX_PQ_STANZAS } from './age-decrypt.ts'
 import { decodeBech32, encodeBech32 } from './age-v1/bech32.ts'
 import { createDecryptor } from './index.ts'
 import { artifactOf, failure, resolverFor } from './test-helpers.ts'
@@ -73,6 +75,26 @@ describe('age artifacts', () => {
           expect.objectContaining({ code: 'config_invalid' }),
         )
       }
+  })
+
+  it('bounds the post-quantum library path: more than MAX_PQ_STANZAS ML-KEM stanzas are refused untried', async () => {
+    const v = vector('age-pq-hybrid')
+    const b64 = (n: number): string => randomBytes(n).toString('base64').replace(/=+$/, '')
+    const junk = (): string => `-> mlkem768x25519 ${b64(1120)}\n${b64(32)}\n`
+    const file = (stanzas: number): string =>
+      Buffer.from(`age-encryption.org/v1\n${junk().repeat(stanzas)}--- ${b64(32)}\n`).toString('base64')
+    const decryptor = createDecryptor({ ageIdentity: v.ageKey ?? '' })
+    const over = await failure(
+      decryptor.decrypt({ ...artifactOf(v.name), ciphertext: file(MAX_PQ_STANZAS + 1) }),
+    )
+    expect(over).toMatchObject({
+      code: 'decrypt',
+      message: expect.stringMatching(/post-quantum stanzas, more than 128/),
+    })
+    // At the cap the library does try them all, and finds none for this identity.
+    const at = await failure(decryptor.decrypt({ ...artifactOf(v.name), ciphertext: file(MAX_PQ_STANZAS) }))
+    expect(at.code).toBe('decrypt')
+    expect(at.message).not.toMatch(/more than/)
   })
 
   it('refuses an age ciphertext that is not an age file', async () => {

@@ -3,8 +3,10 @@
 // identities and files) goes through the age-encryption library, also built once, and loaded only
 // then: most deployments never need its web streams, WebCrypto and post-quantum code in memory.
 import { AgentError, ErrorCode, isAgentError } from '@clef-sh/errors'
+import { ageFailure } from './age-v1/age-failure.ts'
 import { decodeBech32 } from './age-v1/bech32.ts'
 import { createX25519FileDecrypt, type X25519FileDecrypt } from './age-v1/decrypt-file.ts'
+import { parseAgeHeader } from './age-v1/header.ts'
 
 /** Decrypts a binary age file to its plaintext bytes. */
 export type AgeDecrypt = (file: Uint8Array) => Promise<Uint8Array>
@@ -39,6 +41,22 @@ const loadLibraryDecrypt = async (identity: string): Promise<AgeDecrypt> => {
 const IDENTITY_BYTES = 32
 
 /**
+ * Post-quantum recipient stanzas the library path tries at most. The library caps nothing and each
+ * try costs milliseconds, so an artifact from a hostile source could otherwise make every decrypt
+ * (every request, in JIT mode) slow; real artifacts have a handful of recipients.
+ */
+export const MAX_PQ_STANZAS = 128
+
+/** Bounds the library's work before it runs: a well-formed header within our limits. */
+const checkLibraryHeader = (file: Uint8Array): void => {
+  // Throws `decrypt` for a malformed header, over 1 MiB, or with more than 1024 stanzas.
+  const { stanzas } = parseAgeHeader(file)
+  const pq = stanzas.filter((s) => s.args[0]?.startsWith('mlkem') === true).length
+  if (pq > MAX_PQ_STANZAS)
+    ageFailure(`${String(pq)} post-quantum stanzas, more than ${String(MAX_PQ_STANZAS)}`)
+}
+
+/**
  * The library path, loaded on first use. The identity's Bech32 checksum, type and length are
  * checked now, so a mistyped or truncated key fails at start, not at the first decrypt; the
  * library re-validates it when it loads.
@@ -51,7 +69,10 @@ const createLibraryDecrypt = (identity: string): AgeDecrypt => {
   if (prefix !== 'age-secret-key-pq-' && prefix !== 'age-secret-key-') throw invalidIdentity()
   if (length !== IDENTITY_BYTES) throw invalidIdentity()
   let library: Promise<AgeDecrypt> | undefined
-  return async (file) => (await (library ??= loadLibraryDecrypt(identity)))(file)
+  return async (file) => {
+    checkLibraryHeader(file)
+    return (await (library ??= loadLibraryDecrypt(identity)))(file)
+  }
 }
 
 const runFast = (fast: X25519FileDecrypt, file: Uint8Array): Uint8Array | undefined => {
