@@ -1,3 +1,11 @@
+/**
+ * The agent itself, for embedding in a Node process: `createAgent`, `fromEnv` and `loadSecrets`,
+ * plus the configuration parser and token handling the daemon shares. Fetches, checks and decrypts
+ * a Clef artifact, keeps it fresh, and holds the plaintext in memory only.
+ *
+ * @packageDocumentation
+ * @module @clef-sh/agent-core
+ */
 export { DEFAULTS, parseConfig } from './config/parse-config.ts'
 export { KNOWN_VARIABLES } from './config/known-variables.ts'
 export type {

@@ -1,3 +1,11 @@
+/**
+ * Parses and checks Clef packed artifacts in the order of the contract: shape, version, revocation,
+ * expiry, ciphertext hash, signature. Pure functions; every failure is an AgentError with a stable
+ * code.
+ *
+ * @packageDocumentation
+ * @module @clef-sh/artifact-format
+ */
 export { parseArtifact } from './parse-artifact.ts'
 export { checkArtifact, validateArtifact, isExpired, expiresAtMs, expiredError } from './check-artifact.ts'
 export { computeCiphertextHash } from './hash.ts'

@@ -1,3 +1,11 @@
+/**
+ * What the agent keeps between refreshes: the snapshot of decrypted secrets (cached mode), the
+ * encrypted artifact (JIT mode), the freshness clock, and the 0600 disk cache of the still-
+ * encrypted artifact.
+ *
+ * @packageDocumentation
+ * @module @clef-sh/cache
+ */
 export { createSnapshotStore } from './snapshot-store.ts'
 export type { SnapshotStore } from './snapshot-store.ts'
 export { createFreshness } from './freshness.ts'

@@ -1,3 +1,10 @@
+/**
+ * Turns a checked artifact into its secrets: age (X25519 on node:crypto, post-quantum hybrid
+ * through age-encryption) or a KMS envelope (AWS KMS, loaded only when one appears).
+ *
+ * @packageDocumentation
+ * @module @clef-sh/decrypt
+ */
 export { createDecryptor } from './create-decryptor.ts'
 export { parseAgeKeyFile } from './age-key-file.ts'
 export { parseSecretValues } from './secret-values.ts'

@@ -1,3 +1,11 @@
+/**
+ * The loopback HTTP API over an `AgentReader`: `/v1/health`, `/v1/ready`, `/v1/secrets`,
+ * `/v1/secrets/:key`, `/v1/keys`, `/v1/metrics`, `/v1/refresh`, with the bearer token, the Host
+ * guard and the probe listener.
+ *
+ * @packageDocumentation
+ * @module @clef-sh/http-api
+ */
 export { createApp } from './app.ts'
 export { createServedSecrets } from './served-secrets.ts'
 export type { ServedValues } from './served-secrets.ts'

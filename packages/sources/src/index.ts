@@ -1,3 +1,10 @@
+/**
+ * Where artifacts come from: file, HTTP(S), S3, GitHub, GitLab and Bitbucket, each revalidating
+ * with an ETag and failing with a `source_*` code.
+ *
+ * @packageDocumentation
+ * @module @clef-sh/sources
+ */
 export type { ArtifactSource, FetchRequest, FetchResult, SourceKind } from './source.ts'
 export { SourceError } from './errors.ts'
 export type { SourceErrorOptions } from './errors.ts'

@@ -1,3 +1,10 @@
+/**
+ * An OTLP/HTTP JSON logs exporter for the agent's events: bounded, batched, retried, never on the
+ * request path, never carrying a secret.
+ *
+ * @packageDocumentation
+ * @module @clef-sh/telemetry
+ */
 export { createTelemetry } from './create-telemetry.ts'
 export type { Telemetry, TelemetryOptions, TelemetryStats } from './create-telemetry.ts'
 export { SEVERITY } from './events.ts'
