@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest'
-import { AgentError, ErrorCode, isAgentError, isErrorCode, redactUrl, toAgentError } from './index.ts'
+import {
+  AgentError,
+  decodePercent,
+  ErrorCode,
+  isAgentError,
+  isErrorCode,
+  redactUrl,
+  toAgentError,
+} from './index.ts'
 
 describe('AgentError', () => {
   it('carries code, transient flag and hint', () => {
@@ -34,6 +42,14 @@ describe('AgentError', () => {
   it('knows its codes', () => {
     expect(isErrorCode('cache_expired')).toBe(true)
     expect(isErrorCode('CACHE_EXPIRED')).toBe(false)
+  })
+})
+
+describe('decodePercent', () => {
+  it('decodes escapes and answers undefined for a malformed one instead of throwing', () => {
+    expect(decodePercent('us%40r%3Ap%C3%A9')).toBe('us@r:pé')
+    expect(decodePercent('plain')).toBe('plain')
+    for (const bad of ['%zz', '%', 'a%2', '%C3%28']) expect(decodePercent(bad)).toBeUndefined()
   })
 })
 

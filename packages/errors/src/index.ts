@@ -8,6 +8,6 @@
 export { ErrorCode, isErrorCode } from './codes.ts'
 export { AgentError, isAgentError, toAgentError } from './agent-error.ts'
 export type { AgentErrorOptions } from './agent-error.ts'
-export { redactUrl } from './redact.ts'
+export { decodePercent, redactUrl } from './redact.ts'
 export { noopLogger } from './logger.ts'
 export type { Logger, LogFields } from './logger.ts'

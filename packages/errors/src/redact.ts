@@ -5,6 +5,18 @@ const SENSITIVE_PARAM =
   /^(x-amz-.*|token|access_token|private_token|sig|signature|key|apikey|api_key|password|secret)$/i
 
 /**
+ * `decodeURIComponent(text)`, or undefined when `text` holds a malformed `%` escape (where
+ * `decodeURIComponent` throws a URIError). Never throws.
+ */
+export const decodePercent = (text: string): string | undefined => {
+  try {
+    return decodeURIComponent(text)
+  } catch {
+    return undefined
+  }
+}
+
+/**
  * Returns `url` with userinfo replaced by `***` and sensitive query parameter values
  * (tokens, signatures, `X-Amz-*`) replaced by `***`. Non-URLs are returned unchanged. Never throws.
  */

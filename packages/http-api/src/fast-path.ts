@@ -2,6 +2,7 @@
 // skipping Request/Response objects (Hono through node-server fell short of the bare-node p99
 // target). Anything it does not recognise exactly goes to the Hono listener unchanged.
 import type { IncomingMessage, OutgoingHttpHeaders, RequestListener, ServerResponse } from 'node:http'
+import { decodePercent } from '@clef-sh/errors'
 import { isPromise, type ApiCore, type RouteName } from './api-core.ts'
 import type { Reply } from './replies.ts'
 
@@ -19,12 +20,7 @@ const SIMPLE_KEY = /^[\w.~%-]+$/
 /** The decoded key of `/v1/secrets/<segment>`, or undefined when Hono should decide. */
 const decodeKey = (segment: string): string | undefined => {
   if (!SIMPLE_KEY.test(segment)) return undefined
-  let key: string
-  try {
-    key = decodeURIComponent(segment)
-  } catch {
-    return undefined
-  }
+  const key = decodePercent(segment)
   return key === '.' || key === '..' ? undefined : key
 }
 

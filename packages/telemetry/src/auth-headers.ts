@@ -1,5 +1,6 @@
 // The collector's auth headers, as packed secrets carry them: `CLEF_TELEMETRY_HEADERS`
 // (`k=v,k2=v2`, the OTEL_EXPORTER_OTLP_HEADERS format) and `CLEF_TELEMETRY_TOKEN` (bearer).
+import { decodePercent } from '@clef-sh/errors'
 
 /** Headers to send, and the names of entries that were refused (never their values). */
 export interface ParsedHeaders {
@@ -23,14 +24,6 @@ const RESERVED: ReadonlySet<string> = new Set([
   'host',
 ])
 
-const percentDecode = (value: string): string => {
-  try {
-    return decodeURIComponent(value)
-  } catch {
-    return value
-  }
-}
-
 /**
  * Parses `k=v,k2=v2`: names are lower-cased, names and values trimmed, values percent-decoded (so
  * a value may contain `%2C` for a comma). Entries with a bad name, a control character in the
@@ -44,7 +37,8 @@ export const parseHeaderList = (text: string): ParsedHeaders => {
     if (entry.trim() === '') continue
     const eq = entry.indexOf('=')
     const name = (eq === -1 ? entry : entry.slice(0, eq)).trim().toLowerCase()
-    const value = eq === -1 ? '' : percentDecode(entry.slice(eq + 1).trim())
+    const raw = eq === -1 ? '' : entry.slice(eq + 1).trim()
+    const value = decodePercent(raw) ?? raw
     if (eq === -1 || !TOKEN.test(name) || RESERVED.has(name) || BAD_VALUE.test(value)) {
       refused.push(TOKEN.test(name) ? name : '(invalid name)')
       continue

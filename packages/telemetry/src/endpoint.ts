@@ -1,6 +1,6 @@
 // Where the logs go: the configured URL, with `/v1/logs` added when it names only the collector
 // (OTLP/HTTP's default path), and credentials moved out of the URL, which fetch refuses.
-import { AgentError, ErrorCode, redactUrl } from '@clef-sh/errors'
+import { AgentError, ErrorCode, decodePercent, redactUrl } from '@clef-sh/errors'
 
 /** The export URL and the headers its userinfo turned into. */
 export interface LogsEndpoint {
@@ -11,14 +11,12 @@ export interface LogsEndpoint {
 }
 
 const decodeUserinfo = (u: URL, part: string): string => {
-  try {
-    return decodeURIComponent(part)
-  } catch {
-    throw new AgentError(
-      ErrorCode.ConfigInvalid,
-      `telemetry URL ${redactUrl(u)} has a malformed %-escape in its userinfo`,
-    )
-  }
+  const decoded = decodePercent(part)
+  if (decoded !== undefined) return decoded
+  throw new AgentError(
+    ErrorCode.ConfigInvalid,
+    `telemetry URL ${redactUrl(u)} has a malformed %-escape in its userinfo`,
+  )
 }
 
 /**

@@ -1,5 +1,6 @@
 // Small typed readers over the environment that record an issue instead of throwing, so
 // parseConfig can report every problem at once.
+import { decodePercent } from '@clef-sh/errors'
 import type { ConfigIssue } from './types.ts'
 
 /** A view of the environment plus the issues found so far. */
@@ -81,18 +82,9 @@ export const readHttpUrl = (r: EnvReader, name: string): URL | undefined => {
     r.issue(name, 'must be an absolute http:// or https:// URL')
     return undefined
   }
-  if (!decodable(url.username) || !decodable(url.password)) {
+  if (decodePercent(url.username) === undefined || decodePercent(url.password) === undefined) {
     r.issue(name, 'has a malformed %-escape in its user:password part')
     return undefined
   }
   return url
-}
-
-const decodable = (s: string): boolean => {
-  try {
-    decodeURIComponent(s)
-    return true
-  } catch {
-    return false
-  }
 }

@@ -1,6 +1,6 @@
 // The URL of an HTTP source, split once into what goes on the wire and what goes in logs.
 // fetch() refuses URLs with userinfo, so `user:pass@` becomes a Basic Authorization header.
-import { AgentError, ErrorCode, redactUrl } from '@clef-sh/errors'
+import { AgentError, ErrorCode, decodePercent, redactUrl } from '@clef-sh/errors'
 
 /** A parsed HTTP source URL. */
 export interface HttpTarget {
@@ -10,14 +10,6 @@ export interface HttpTarget {
   authorization: string | undefined
   /** The URL with credentials hidden, for messages and `describe()`. */
   redacted: string
-}
-
-const decode = (s: string): string => {
-  try {
-    return decodeURIComponent(s)
-  } catch {
-    return s
-  }
 }
 
 /**
@@ -36,7 +28,8 @@ export const parseHttpTarget = (raw: string): HttpTarget => {
   }
   let authorization: string | undefined
   if (u.username !== '' || u.password !== '') {
-    const pair = `${decode(u.username)}:${decode(u.password)}`
+    // A malformed escape is sent as written: the server decides whether the credential is good.
+    const pair = `${decodePercent(u.username) ?? u.username}:${decodePercent(u.password) ?? u.password}`
     authorization = `Basic ${Buffer.from(pair, 'utf8').toString('base64')}`
     u.username = ''
     u.password = ''

@@ -1,7 +1,7 @@
 // The ways users name an S3 object (s3:// and the AWS virtual-hosted and path-style https URLs),
 // turned into bucket, key and region once, when the configuration is parsed.
 import { isIP } from 'node:net'
-import { AgentError, ErrorCode } from '@clef-sh/errors'
+import { AgentError, ErrorCode, decodePercent } from '@clef-sh/errors'
 
 /** An S3 object named by a URL. `region` is set when the host names one. */
 export interface S3Location {
@@ -22,11 +22,9 @@ const invalid = (why: string): AgentError =>
   })
 
 const decodeKey = (raw: string): string => {
-  try {
-    return decodeURIComponent(raw)
-  } catch {
-    throw invalid('the key is not valid percent-encoding')
-  }
+  const key = decodePercent(raw)
+  if (key === undefined) throw invalid('the key is not valid percent-encoding')
+  return key
 }
 
 const locate = (bucket: string | undefined, rawKey: string, region?: string): S3Location => {
