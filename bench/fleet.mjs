@@ -5,14 +5,12 @@
 // Flags: --agents=200 --polls=50 --full-baseline (really send every unconditional GET, ~5 GB)
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { createServer, connect } from 'node:net'
-import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { loadWorkspace } from './lib.mjs'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
-// esbuild is the daemon's build tool; resolve it from there.
-const { build } = createRequire(join(root, 'apps/daemon/package.json'))('esbuild')
 const flag = (name, fallback) =>
   Number(process.argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1] ?? fallback)
 const AGENTS = flag('agents', 200)
@@ -26,29 +24,12 @@ const vectors = JSON.parse(readFileSync(join(root, 'test/vectors/index.json'), '
 const large = vectors.find((v) => v.name === 'large-5000-keys')
 const artifact = readFileSync(join(root, 'test/vectors', large.file), 'utf8')
 
-/** Bundles createAgent/parseConfig and the fake origin from the workspace sources into one CJS file. */
-const bundle = async (dir) => {
-  const outfile = join(dir, 'fleet-lib.cjs')
-  await build({
-    stdin: {
-      contents:
-        "export { createAgent, parseConfig } from '@clef-sh/agent-core'\nexport { startHttpOrigin } from '@clef-sh/testing'",
-      resolveDir: join(root, 'apps/daemon'),
-      loader: 'ts',
-    },
-    outfile,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    // Only the HTTP source runs here; the SDKs of the other sources are never loaded.
-    external: ['@aws-sdk/*', '@octokit/*', '@gitbeaker/*'],
-    define: { 'import.meta.url': '__fleet_import_meta_url' },
-    banner: { js: "const __fleet_import_meta_url = require('node:url').pathToFileURL(__filename).href;" },
-    logLevel: 'warning',
-  })
-  return createRequire(import.meta.url)(outfile)
-}
+/** createAgent/parseConfig and the fake origin, bundled from the workspace sources. */
+const bundle = (dir) =>
+  loadWorkspace(
+    "export { createAgent, parseConfig } from '@clef-sh/agent-core'\nexport { startHttpOrigin } from '@clef-sh/testing'",
+    dir,
+  )
 
 /** A TCP relay in front of the origin that counts the bytes on the wire, headers included. */
 const startWireCounter = (targetPort) =>

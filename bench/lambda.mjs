@@ -3,11 +3,11 @@
 // executable and for the node bundle. Prints figures; asserts nothing.
 // Needs `pnpm --filter lambda-extension package` first (for the binary). Flags: --n=10
 import { spawn } from 'node:child_process'
-import { existsSync, readFileSync } from 'node:fs'
-import { createRequire } from 'node:module'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { freePort, median } from './lib.mjs'
+import { freePort, loadWorkspace, median } from './lib.mjs'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const app = join(root, 'apps/lambda-extension')
@@ -18,17 +18,9 @@ const basic = JSON.parse(readFileSync(join(root, 'test/vectors/index.json'), 'ut
 )
 
 // The fake lives in TypeScript in packages/testing: compile it once with the workspace's esbuild.
-const loadFake = async () => {
-  const esbuild = createRequire(join(app, 'package.json'))('esbuild')
-  const { outputFiles } = await esbuild.build({
-    entryPoints: [join(root, 'packages/testing/src/fake-lambda.ts')],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    write: false,
-  })
-  return import(`data:text/javascript;base64,${Buffer.from(outputFiles[0].contents).toString('base64')}`)
-}
+const tmp = mkdtempSync(join(tmpdir(), 'clef-bench-lambda-'))
+process.on('exit', () => rmSync(tmp, { recursive: true, force: true }))
+const loadFake = () => loadWorkspace("export { startFakeLambda } from '@clef-sh/testing'", tmp)
 
 const serving = async (port) => {
   try {

@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs'
 import { tmpdir, cpus } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { cpuSeconds, freePort, load, median, memoryMiB, spawnReady, stop } from './lib.mjs'
+import { cpuSeconds, freePort, load, loadWorkspace, median, memoryMiB, spawnReady, stop } from './lib.mjs'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const AGENT = join(root, 'apps/daemon/dist/clef-agent.cjs')
@@ -47,30 +47,8 @@ const startAgent = async (v, ttl, extraEnv = {}) => {
 }
 
 /** The fake KMS of packages/testing (AWS JSON 1.1), bundled from the workspace sources and started here. */
-const startKms = async () => {
-  const { createRequire } = await import('node:module')
-  const { build } = createRequire(join(root, 'apps/daemon/package.json'))('esbuild')
-  const outfile = join(tmp, 'fake-kms.cjs')
-  await build({
-    stdin: {
-      contents: "export { startFakeKms } from '@clef-sh/testing'",
-      resolveDir: join(root, 'apps/daemon'),
-      loader: 'ts',
-    },
-    outfile,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    external: ['@aws-sdk/*', '@octokit/*', '@gitbeaker/*'],
-    define: { 'import.meta.url': '__kms_url' },
-    banner: {
-      js: `const __kms_url = require('node:url').pathToFileURL(${JSON.stringify(join(root, 'packages/testing/src/x.ts'))}).href;`,
-    },
-    logLevel: 'warning',
-  })
-  return createRequire(import.meta.url)(outfile).startFakeKms()
-}
+const startKms = async () =>
+  (await loadWorkspace("export { startFakeKms } from '@clef-sh/testing'", tmp)).startFakeKms()
 
 const startCeiling = async (bodyFile) => {
   const port = await freePort()

@@ -13,15 +13,13 @@ import { randomBytes } from 'node:crypto'
 import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
-import { fileURLToPath, pathToFileURL } from 'node:url'
+import { fileURLToPath } from 'node:url'
 import { createRequire } from 'node:module'
-import { freePort, memoryMiB, spawnReady, stop } from './lib.mjs'
+import { freePort, loadWorkspace, memoryMiB, spawnReady, stop } from './lib.mjs'
 
 const require = createRequire(import.meta.url)
 const autocannon = require('autocannon')
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..')
-// esbuild is the daemon's build dependency, not the root's.
-const { build } = createRequire(join(ROOT, 'apps/daemon/package.json'))('esbuild')
 const BUNDLE = join(ROOT, 'apps/daemon/dist/clef-agent.cjs')
 
 const flag = (name, fallback) => {
@@ -37,19 +35,9 @@ const ANNOUNCE = SHORT
 const WARMUP_REQUESTS = 5_000
 const RSS_LIMIT = 0.1
 
-/** packArtifact is TypeScript: bundle it (age-encryption included) into the temp dir and import it. */
-const loadPacker = async (dir) => {
-  const outfile = join(dir, 'pack.mjs')
-  await build({
-    entryPoints: [join(ROOT, 'packages/testing/src/pack.ts')],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    logLevel: 'warning',
-  })
-  return import(pathToFileURL(outfile).href)
-}
+/** packArtifact is TypeScript: bundle it (age-encryption included) into the temp dir. */
+const loadPacker = (dir) =>
+  loadWorkspace("export { createAgeKey, packArtifact } from '@clef-sh/testing'", dir)
 
 /**
  * The rotating source: each revision gets distinct values; the file is replaced atomically
