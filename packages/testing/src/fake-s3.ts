@@ -1,6 +1,6 @@
 // A local S3 on a real socket, answering path-style GetObject/HeadObject as AWS does (ETag,
 // If-None-Match → 304, XML errors), so the S3 source is tested with the real @aws-sdk/client-s3.
-import { closeLocal, listenLocal } from './local-server.ts'
+import { closeLocal, listenLocal, writeChunked } from './local-server.ts'
 import { createHash, randomBytes } from 'node:crypto'
 import { createServer, STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http'
 
@@ -74,7 +74,6 @@ interface Reply {
   payload: Buffer
 }
 
-const CHUNK = 16 * 1024
 const EMPTY = Buffer.alloc(0)
 
 const MESSAGES: Readonly<Record<string, string>> = {
@@ -159,15 +158,6 @@ const splitBucketKey = (bucketKey: string): [string, string] => {
   return [bucketKey.slice(0, slash), bucketKey.slice(slash + 1)]
 }
 
-const drained = (res: ServerResponse): Promise<void> =>
-  new Promise((resolve) => {
-    const done = (): void => {
-      res.off('drain', done).off('close', done)
-      resolve()
-    }
-    res.on('drain', done).on('close', done)
-  })
-
 /** Starts a fake S3 on 127.0.0.1, on a free port, holding `opts.objects`. */
 export const startFakeS3 = async (opts: FakeS3Options = {}): Promise<FakeS3> => {
   const accessKeyId = opts.accessKeyId ?? 'AKIDTEST'
@@ -228,13 +218,9 @@ export const startFakeS3 = async (opts: FakeS3Options = {}): Promise<FakeS3> => 
       ...(reply.status === 304 ? {} : length),
       ...reply.headers,
     })
-    for (let at = 0; at < body.length && !res.destroyed; at += CHUNK) {
-      const chunk = body.subarray(at, at + CHUNK)
-      stats.bodyBytesSent += chunk.length
-      // Back-pressure: a client that stops reading stops the transfer, as with real S3.
-      if (!res.write(chunk)) await drained(res)
-    }
-    res.end()
+    await writeChunked(res, body, (bytes) => {
+      stats.bodyBytesSent += bytes
+    })
   }
 
   const server = createServer((req, res) => {

@@ -1,6 +1,6 @@
 // A fake artifact origin on a real socket: serves one artifact at any path, revalidates with
 // ETag/If-None-Match, and can fail, stall, go down and come back, counting what it sent.
-import { closeLocal, listenLocal } from './local-server.ts'
+import { closeLocal, listenLocal, writeChunked } from './local-server.ts'
 import { createHash } from 'node:crypto'
 import { createServer, STATUS_CODES, type IncomingHttpHeaders, type ServerResponse } from 'node:http'
 
@@ -46,21 +46,10 @@ export interface HttpOrigin extends AsyncDisposable {
   close(): Promise<void>
 }
 
-const CHUNK = 16 * 1024
-
 const etagOf = (body: Buffer): string => `"${createHash('sha256').update(body).digest('hex').slice(0, 16)}"`
 
 const matches = (ifNoneMatch: string | undefined, etag: string): boolean =>
   ifNoneMatch !== undefined && ifNoneMatch.split(',').some((t) => t.trim() === etag || t.trim() === '*')
-
-const drained = (res: ServerResponse): Promise<void> =>
-  new Promise((resolve) => {
-    const done = (): void => {
-      res.off('drain', done).off('close', done)
-      resolve()
-    }
-    res.on('drain', done).on('close', done)
-  })
 
 interface Answer {
   status: number
@@ -100,13 +89,9 @@ export const startHttpOrigin = async (opts: HttpOriginOptions = {}): Promise<Htt
 
   const send = async (res: ServerResponse, { status, payload, headers }: Answer): Promise<void> => {
     res.writeHead(status, origin.chunked ? headers : { ...headers, 'content-length': String(payload.length) })
-    for (let at = 0; at < payload.length && !res.destroyed; at += CHUNK) {
-      const chunk = payload.subarray(at, at + CHUNK)
-      stats.bodyBytesSent += chunk.length
-      // Back-pressure: a client that stops reading stops the transfer, as with a real origin.
-      if (!res.write(chunk)) await drained(res)
-    }
-    res.end()
+    await writeChunked(res, payload, (bytes) => {
+      stats.bodyBytesSent += bytes
+    })
   }
 
   const server = createServer((req, res) => {

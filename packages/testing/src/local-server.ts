@@ -1,6 +1,6 @@
 // Listening and closing for the wire-level fakes: every fake binds 127.0.0.1 (port 0 unless it is
 // restarted on its old port) and closes by cutting the open connections, like a crashed peer.
-import type { Server } from 'node:http'
+import type { Server, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 
 /** Listens on 127.0.0.1:`port` (0 = a free port) and resolves the bound port. */
@@ -25,3 +25,32 @@ export const closeLocal = (server: Server): Promise<void> =>
     })
     server.closeAllConnections()
   })
+
+const CHUNK = 16 * 1024
+
+const drained = (res: ServerResponse): Promise<void> =>
+  new Promise((resolve) => {
+    const done = (): void => {
+      res.off('drain', done).off('close', done)
+      resolve()
+    }
+    res.on('drain', done).on('close', done)
+  })
+
+/**
+ * Writes `body` in 16 KiB chunks with back-pressure, as a real server does: a client that stops
+ * reading stops the transfer, and a closed connection ends it. `sent` hears each chunk's size.
+ * Ends the response.
+ */
+export const writeChunked = async (
+  res: ServerResponse,
+  body: Uint8Array,
+  sent: (bytes: number) => void,
+): Promise<void> => {
+  for (let at = 0; at < body.length && !res.destroyed; at += CHUNK) {
+    const chunk = body.subarray(at, at + CHUNK)
+    sent(chunk.length)
+    if (!res.write(chunk)) await drained(res)
+  }
+  res.end()
+}
