@@ -6,15 +6,16 @@ import { chmod, readdir, readFile, writeFile } from 'node:fs/promises'
 import { describe, expect, it } from 'vitest'
 import {
   createAgeKey,
+  freePort,
+  type HttpOrigin,
   newRevision,
   packArtifact,
   startHttpOrigin,
   tempDir,
   vector,
   vectorPath,
-  type HttpOrigin,
 } from '@clef-sh/testing'
-import { freePort, runDaemon, startDaemon, waitLoaded, type Daemon } from './harness.ts'
+import { runDaemon, startDaemon, waitLoaded, type Daemon } from './harness.ts'
 
 type Values = Record<string, Record<string, string>>
 

@@ -2,25 +2,11 @@
 // end-to-end tests see exactly what a user sees.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { createServer } from 'node:net'
 import { fileURLToPath } from 'node:url'
+import { freePort } from '@clef-sh/testing'
 
 /** The built daemon bundle (`pnpm build` writes it). */
 export const BUNDLE: string = fileURLToPath(new URL('../dist/clef-agent.cjs', import.meta.url))
-
-/** A free TCP port on 127.0.0.1 (bound and released). */
-export const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const srv = createServer()
-    srv.once('error', reject)
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address()
-      const port = typeof addr === 'object' && addr !== null ? addr.port : 0
-      srv.close(() => {
-        resolve(port)
-      })
-    })
-  })
 
 /** An HTTP answer, body parsed as JSON when it is JSON. */
 export interface Answer {

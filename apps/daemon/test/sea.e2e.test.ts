@@ -6,8 +6,8 @@ import { existsSync, statSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { vector, vectorPath } from '@clef-sh/testing'
-import { BUNDLE, TEST_TOKEN, freePort } from './harness.ts'
+import { freePort, vector, vectorPath } from '@clef-sh/testing'
+import { BUNDLE, TEST_TOKEN } from './harness.ts'
 
 const SEA = fileURLToPath(new URL('../dist/clef-agent', import.meta.url))
 const BUILD = fileURLToPath(new URL('../build.mjs', import.meta.url))

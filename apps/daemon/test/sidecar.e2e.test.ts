@@ -6,6 +6,7 @@ import { networkInterfaces } from 'node:os'
 import { describe, expect, it } from 'vitest'
 import {
   createAgeKey,
+  freePort,
   packArtifact,
   startHttpOrigin,
   tempDir,
@@ -13,7 +14,7 @@ import {
   vectorPath,
   vectorText,
 } from '@clef-sh/testing'
-import { freePort, startDaemon, waitLoaded } from './harness.ts'
+import { startDaemon, waitLoaded } from './harness.ts'
 
 const basic = vector('age-basic')
 const basicEnv = { CLEF_AGENT_SOURCE: vectorPath(basic), CLEF_AGENT_AGE_KEY: basic.ageKey ?? '' }

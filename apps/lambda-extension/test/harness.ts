@@ -1,25 +1,12 @@
 // Runs the built extension (the bundle, or the layer's launcher) as a child process against the
 // fake Lambda API, and talks to its HTTP API as the function would.
 import { spawn, type ChildProcess } from 'node:child_process'
-import { createServer } from 'node:net'
 import { fileURLToPath } from 'node:url'
+import { freePort } from '@clef-sh/testing'
 
 /** The built extension bundle (`pnpm build` writes it). */
 export const BUNDLE: string = fileURLToPath(new URL('../dist/clef-agent-lambda.cjs', import.meta.url))
 export const TOKEN = 'lambda-test-token-0123456789'
-
-/** A free TCP port on 127.0.0.1. */
-export const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const srv = createServer()
-    srv.once('error', reject)
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address()
-      srv.close(() => {
-        resolve(typeof addr === 'object' && addr !== null ? addr.port : 0)
-      })
-    })
-  })
 
 /** A running extension process. Disposing it kills it. */
 export interface ExtensionProcess extends AsyncDisposable {

@@ -3,25 +3,14 @@
 // the shared token all work, and SIGTERM drains it.
 import { execFile, spawn } from 'node:child_process'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
-import { createServer } from 'node:net'
 import { dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { describe, expect, it } from 'vitest'
-import { tempDir } from '@clef-sh/testing'
+import { freePort, tempDir } from '@clef-sh/testing'
 import { envOf, loadKubernetes } from './k8s-example.ts'
 
 const ENTRY = fileURLToPath(new URL('../dist/clef-agent.cjs', import.meta.url))
-
-const freePort = (): Promise<number> =>
-  new Promise((resolve) => {
-    const srv = createServer().listen(0, '127.0.0.1', () => {
-      const addr = srv.address()
-      srv.close(() => {
-        resolve(typeof addr === 'object' && addr !== null ? addr.port : 0)
-      })
-    })
-  })
 
 describe('the sidecar entry with the Kubernetes example configuration', () => {
   it('passes its probes, serves the app through the shared token file, and drains on SIGTERM', async () => {

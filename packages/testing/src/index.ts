@@ -3,6 +3,7 @@ export * from './pack.ts'
 
 export * from './http-origin.ts'
 export * from './temp-dir.ts'
+export { freePort } from './local-server.ts'
 export * from './fake-kms.ts'
 export * from './fake-vcs.ts'
 export * from './fake-github.ts'

@@ -1,7 +1,7 @@
 // Listening and closing for the wire-level fakes: every fake binds 127.0.0.1 (port 0 unless it is
 // restarted on its old port) and closes by cutting the open connections, like a crashed peer.
 import type { Server, ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { createServer, type AddressInfo } from 'node:net'
 
 /** Listens on 127.0.0.1:`port` (0 = a free port) and resolves the bound port. */
 export const listenLocal = (server: Server, port = 0): Promise<number> =>
@@ -10,6 +10,19 @@ export const listenLocal = (server: Server, port = 0): Promise<number> =>
     server.listen(port, '127.0.0.1', () => {
       server.off('error', reject)
       resolve((server.address() as AddressInfo).port)
+    })
+  })
+
+/** A free TCP port on 127.0.0.1, bound and released (for a child process to listen on). */
+export const freePort = (): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const srv = createServer()
+    srv.once('error', reject)
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as AddressInfo
+      srv.close(() => {
+        resolve(port)
+      })
     })
   })
 
