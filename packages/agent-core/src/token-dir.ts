@@ -3,7 +3,14 @@
 // is the agent's very own (created 0700 without `recursive`, never adopted from someone else), and
 // a configured one must pass the trusted-file rule.
 import { chmod, lstat, mkdir } from 'node:fs/promises'
-import { AgentError, effectiveUid, ErrorCode, octalMode, resolveTrustedPath } from '@clef-sh/errors'
+import {
+  AgentError,
+  EMPTY_DIR_FIX,
+  effectiveUid,
+  ErrorCode,
+  octalMode,
+  resolveTrustedPath,
+} from '@clef-sh/errors'
 
 /** Options of {@link prepareTokenDir}. */
 export interface TokenDirOptions {
@@ -21,8 +28,9 @@ const isCode = (e: unknown, code: string): boolean =>
 
 const ELSEWHERE = 'set CLEF_AGENT_TOKEN_FILE to a file in a directory only this user can write, or set CLEF_AGENT_TOKEN'
 
+/** The fix goes into the message too: the daemon's fatal line shows the message alone. */
 const refuseDir = (dir: string, why: string, hint: string): AgentError =>
-  new AgentError(ErrorCode.ConfigInvalid, `token file directory ${dir} ${why}`, { hint })
+  new AgentError(ErrorCode.ConfigInvalid, `token file directory ${dir} ${why}; ${hint}`, { hint })
 
 /** The default directory: exactly this user's, granting the group at most r-x and others nothing. */
 const checkOwnDir = async (dir: string, groupReadable: boolean): Promise<void> => {
@@ -60,10 +68,7 @@ export const prepareTokenDir = async (dir: string, opts: TokenDirOptions): Promi
   if (opts.isDefault) await checkOwnDir(dir, opts.groupReadable)
   const info = await lstat(dir)
   if (info.isDirectory() && (info.mode & 0o022) !== 0 && (info.mode & STICKY) === 0) {
-    const emptyDir =
-      (info.mode & 0o777) === 0o777
-        ? '; in Kubernetes, a disk-backed emptyDir (mode 2777) is shared with every user: use emptyDir: { medium: Memory } (a sticky tmpfs) instead'
-        : ''
+    const emptyDir = (info.mode & 0o777) === 0o777 ? `; ${EMPTY_DIR_FIX}` : ''
     throw refuseDir(
       dir,
       `has mode ${octalMode(info.mode)}; group and others must not be able to write to it (expected 0700)`,

@@ -46,11 +46,12 @@ export const distrust = (st: Stats, uid: number): string | undefined => {
 
 const kindOf = (st: Stats): string => (st.isDirectory() ? 'directory' : st.isSymbolicLink() ? 'link' : 'file')
 
-/** The extra hint for a directory that others may write: what a disk-backed emptyDir looks like. */
-const emptyDirHint = (st: Stats): string =>
-  st.isDirectory() && (st.mode & 0o777) === 0o777
-    ? '; in Kubernetes, a disk-backed emptyDir (mode 2777) is shared with every user: use emptyDir: { medium: Memory } (a sticky tmpfs) instead'
-    : ''
+/** What a world-writable directory that is not sticky usually is, and its fix. */
+export const EMPTY_DIR_FIX =
+  'in Kubernetes, a disk-backed emptyDir (mode 2777) is shared with every user: use emptyDir: { medium: Memory } (a sticky tmpfs) instead'
+
+const emptyDirFix = (st: Stats): string =>
+  st.isDirectory() && (st.mode & 0o777) === 0o777 ? `; ${EMPTY_DIR_FIX}` : ''
 
 /**
  * Resolves `path` to its real path, checking every directory from `/` down, every link followed
@@ -76,15 +77,13 @@ export const resolveTrustedPath = async (
   const uid = opts.uid ?? effectiveUid()
   const absolute = resolve(path)
   if (uid === undefined) return absolute
-  const refuse = (why: string, extraHint = ''): never => {
-    throw new AgentError(ErrorCode.ConfigInvalid, `${opts.what} ${path} ${why}`, {
-      hint: `${opts.hint}${extraHint}`,
-    })
+  const refuse = (why: string): never => {
+    throw new AgentError(ErrorCode.ConfigInvalid, `${opts.what} ${path} ${why}`, { hint: opts.hint })
   }
   const check = (at: string, st: Stats): void => {
     const why = distrust(st, uid)
     if (why === undefined) return
-    refuse(at === absolute ? why : `is refused: ${kindOf(st)} ${at} ${why}`, emptyDirHint(st))
+    refuse(`${at === absolute ? why : `is refused: ${kindOf(st)} ${at} ${why}`}${emptyDirFix(st)}`)
   }
   check('/', await lstat('/'))
   let current = '/'
