@@ -57,11 +57,12 @@ const checkLibraryHeader = (file: Uint8Array): void => {
 }
 
 /**
- * The library path, loaded on first use. The identity's Bech32 checksum, type and length are
- * checked now, so a mistyped or truncated key fails at start, not at the first decrypt; the
- * library re-validates it when it loads.
+ * The library path alone (age-encryption, loaded on first use), for either identity type; the
+ * agent takes it for files the node:crypto path leaves to it. The identity's Bech32 checksum, type
+ * and length are checked now, so a mistyped or truncated key fails at start (`config_invalid`),
+ * not at the first decrypt; the returned function throws `decrypt`.
  */
-const createLibraryDecrypt = (identity: string): AgeDecrypt => {
+export const createLibraryDecrypt = (identity: string): AgeDecrypt => {
   const decoded = decodeBech32(identity)
   const prefix = decoded?.prefix
   const length = decoded?.bytes.length
