@@ -6,7 +6,15 @@ import { execFileSync } from 'node:child_process'
 import { chmod, chown, mkdir, readdir, stat, symlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { createAgeKey, freePort, packArtifact, startHttpOrigin, tempDir, vector, vectorPath } from '@clef-sh/testing'
+import {
+  createAgeKey,
+  freePort,
+  packArtifact,
+  startHttpOrigin,
+  tempDir,
+  vector,
+  vectorPath,
+} from '@clef-sh/testing'
 import { runDaemon, startDaemon, waitLoaded, type Daemon } from './harness.ts'
 
 const OTHER = 1234
@@ -23,7 +31,10 @@ const openTempDir = async () => {
 }
 
 /** kubelet's layout of a Secret volume: defaultMode 0440, fsGroup `group`, links into a stamped dir. */
-const secretMount = async (mount: string, name: string, content: string, group: number): Promise<string> => {
+const secretMount = async (
+  mount: string,
+  { name, content, group }: { name: string; content: string; group: number },
+): Promise<string> => {
   const stamp = join(mount, '..2026_12_01_16_00_00.123456789')
   await mkdir(stamp, { recursive: true })
   await writeFile(join(stamp, name), content)
@@ -39,7 +50,8 @@ const secretMount = async (mount: string, name: string, content: string, group: 
 }
 
 const keysWith = async (d: Daemon, token: string): Promise<number> =>
-  (await fetch(`http://127.0.0.1:${d.port}/v1/keys`, { headers: { authorization: `Bearer ${token}` } })).status
+  (await fetch(`http://127.0.0.1:${d.port}/v1/keys`, { headers: { authorization: `Bearer ${token}` } }))
+    .status
 
 describe('token file: only trusted files', () => {
   it('a default token directory squatted by another user stops the daemon, naming it and CLEF_AGENT_TOKEN_FILE, never the token', async () => {
@@ -50,7 +62,11 @@ describe('token file: only trusted files', () => {
     await chown(join(squat, 'token'), OTHER, OTHER)
     await chown(squat, OTHER, OTHER)
     await chmod(squat, 0o1777)
-    const { code, output } = await runDaemon([], { ...BASE, TMPDIR: tmp.path, CLEF_AGENT_PORT: String(await freePort()) })
+    const { code, output } = await runDaemon([], {
+      ...BASE,
+      TMPDIR: tmp.path,
+      CLEF_AGENT_PORT: String(await freePort()),
+    })
     expect(code).toBe(1)
     expect(output).toContain(`token file directory ${squat} is owned by uid ${OTHER}`)
     expect(output).toContain('CLEF_AGENT_TOKEN_FILE')
@@ -106,13 +122,24 @@ describe('token file: only trusted files', () => {
 describe('sharing the token with an app that runs as another user', () => {
   it('a Secret-mounted token (root, 0440, fsGroup, ..data links) serves an agent running as the fsGroup user, with CLEF_AGENT_TOKEN_GROUP_READABLE=true', async () => {
     await using dir = await openTempDir()
-    const tokenFile = await secretMount(dir.file('secret'), 'token', `${TOKEN}\n`, OTHER)
+    const tokenFile = await secretMount(dir.file('secret'), {
+      name: 'token',
+      content: `${TOKEN}\n`,
+      group: OTHER,
+    })
     const env = { ...BASE, CLEF_AGENT_TOKEN: '', CLEF_AGENT_TOKEN_FILE: tokenFile }
-    const refused = await runDaemon([], { ...env, CLEF_AGENT_PORT: String(await freePort()) }, { uid: OTHER, gid: OTHER })
+    const refused = await runDaemon(
+      [],
+      { ...env, CLEF_AGENT_PORT: String(await freePort()) },
+      { uid: OTHER, gid: OTHER },
+    )
     expect(refused.code).toBe(1)
     expect(refused.output).toContain('has mode 0440; expected 0600')
     expect(refused.output).toContain('CLEF_AGENT_TOKEN_GROUP_READABLE=true')
-    await using d = await startDaemon({ ...env, CLEF_AGENT_TOKEN_GROUP_READABLE: 'true' }, { as: { uid: OTHER, gid: OTHER } })
+    await using d = await startDaemon(
+      { ...env, CLEF_AGENT_TOKEN_GROUP_READABLE: 'true' },
+      { as: { uid: OTHER, gid: OTHER } },
+    )
     await waitLoaded(d)
     expect(await keysWith(d, TOKEN)).toBe(200)
     expect(d.output()).not.toContain(TOKEN)
@@ -155,8 +182,15 @@ describe('age key file, disk cache and rollback marks: only trusted files', () =
     expect(refused.code).toBe(1)
     expect(refused.output).toContain(`age key file ${dir.file('age.key')} is owned by uid ${OTHER}`)
     expect(refused.output).not.toContain(V.ageKey ?? '')
-    const keyFile = await secretMount(dir.file('key'), 'age.key', `${V.ageKey ?? ''}\n`, OTHER)
-    await using d = await startDaemon({ ...env, CLEF_AGENT_AGE_KEY_FILE: keyFile }, { as: { uid: OTHER, gid: OTHER } })
+    const keyFile = await secretMount(dir.file('key'), {
+      name: 'age.key',
+      content: `${V.ageKey ?? ''}\n`,
+      group: OTHER,
+    })
+    await using d = await startDaemon(
+      { ...env, CLEF_AGENT_AGE_KEY_FILE: keyFile },
+      { as: { uid: OTHER, gid: OTHER } },
+    )
     await waitLoaded(d)
     expect((await d.get('/v1/ready', { auth: false })).status).toBe(200)
   })
@@ -164,10 +198,18 @@ describe('age key file, disk cache and rollback marks: only trusted files', () =
   it('a disk cache and rollback marks that another user owns are not believed', async () => {
     await using dir = await tempDir()
     const key = await createAgeKey()
-    const older = await packArtifact({ recipient: key.recipient, values: { app: { K: 'older' } }, revision: `${Date.now() - 60_000}-0a0a0a0a` })
+    const older = await packArtifact({
+      recipient: key.recipient,
+      values: { app: { K: 'older' } },
+      revision: `${Date.now() - 60_000}-0a0a0a0a`,
+    })
     const newer = await packArtifact({ recipient: key.recipient, values: { app: { K: 'newer' } } })
     await using origin = await startHttpOrigin({ body: newer })
-    const env = { CLEF_AGENT_SOURCE: origin.url, CLEF_AGENT_AGE_KEY: key.identity, CLEF_AGENT_CACHE_PATH: dir.file('cache/artifact.json') }
+    const env = {
+      CLEF_AGENT_SOURCE: origin.url,
+      CLEF_AGENT_AGE_KEY: key.identity,
+      CLEF_AGENT_CACHE_PATH: dir.file('cache/artifact.json'),
+    }
     const first = await startDaemon(env)
     await first.waitFor(async () => (await first.get('/v1/ready', { auth: false })).status === 200)
     expect(await first.stop()).toBe(0)

@@ -26,7 +26,8 @@ const STICKY = 0o1000
 const isCode = (e: unknown, code: string): boolean =>
   typeof e === 'object' && e !== null && 'code' in e && e.code === code
 
-const ELSEWHERE = 'set CLEF_AGENT_TOKEN_FILE to a file in a directory only this user can write, or set CLEF_AGENT_TOKEN'
+const ELSEWHERE =
+  'set CLEF_AGENT_TOKEN_FILE to a file in a directory only this user can write, or set CLEF_AGENT_TOKEN'
 
 /** The fix goes into the message too: the daemon's fatal line shows the message alone. */
 const refuseDir = (dir: string, why: string, hint: string): AgentError =>
@@ -43,26 +44,39 @@ const checkOwnDir = async (dir: string, groupReadable: boolean): Promise<void> =
   const loose = info.mode & (groupReadable ? 0o7027 : 0o7077)
   if (loose !== 0) {
     const expected = groupReadable ? '0750' : '0700'
-    throw refuseDir(dir, `has mode ${octalMode(info.mode)}; expected ${expected}`, `remove it, or ${ELSEWHERE}`)
+    throw refuseDir(
+      dir,
+      `has mode ${octalMode(info.mode)}; expected ${expected}`,
+      `remove it, or ${ELSEWHERE}`,
+    )
   }
 }
 
 /**
- * Creates `dir` (mode 0700, or 0750 when group-readable; only the last level, never `recursive`)
- * unless it exists, then checks it. The default directory must be owned by this user with no loose
- * bits; a configured one must not be writable by group or others unless sticky, and must pass
+ * True when `dir` was created now. The default directory's parent is the temp or runtime dir: only
+ * the last level is made, so an existing directory is never adopted unchecked.
+ */
+const makeDir = async (dir: string, opts: { recursive: boolean; mode: number }): Promise<boolean> => {
+  try {
+    if (opts.recursive) return (await mkdir(dir, opts)) !== undefined
+    await mkdir(dir, { mode: opts.mode })
+    return true
+  } catch (e) {
+    if (isCode(e, 'EEXIST')) return false
+    throw e
+  }
+}
+
+/**
+ * Creates `dir` (mode 0700, or 0750 when group-readable) unless it exists, then checks it. The
+ * default directory is created without `recursive` (its parent must exist); a configured one with
+ * its parents. The default directory must be owned by this user with no loose bits; a configured one must not be writable by group or others unless sticky, and must pass
  * `resolveTrustedPath`. Rejects with AgentError `config_invalid` naming the directory and
  * suggesting CLEF_AGENT_TOKEN_FILE, or with the fs error of `mkdir` (ENOENT: no parent).
  */
 export const prepareTokenDir = async (dir: string, opts: TokenDirOptions): Promise<void> => {
   const mode = opts.groupReadable ? 0o750 : 0o700
-  let created = false
-  try {
-    await mkdir(dir, { mode })
-    created = true
-  } catch (e) {
-    if (!isCode(e, 'EEXIST')) throw e
-  }
+  const created = await makeDir(dir, { recursive: !opts.isDefault, mode })
   // mkdir's mode passes through the umask; what we just created is ours to set exactly.
   if (created) await chmod(dir, mode)
   if (opts.isDefault) await checkOwnDir(dir, opts.groupReadable)

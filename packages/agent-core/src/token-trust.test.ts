@@ -66,7 +66,9 @@ describe('resolveToken: the default token directory', () => {
     await chown(join(squat, 'token'), OTHER, OTHER)
     await chown(squat, OTHER, OTHER)
     await chmod(squat, 0o1777)
-    const { message, hint } = await refusal(resolveToken({ tokenFile: join(squat, 'token'), tokenFileIsDefault: true }))
+    const { message, hint } = await refusal(
+      resolveToken({ tokenFile: join(squat, 'token'), tokenFileIsDefault: true }),
+    )
     expect(message).toContain(`token file directory ${squat} is owned by uid ${OTHER}`)
     expect(hint).toContain('CLEF_AGENT_TOKEN_FILE')
   })
@@ -76,8 +78,12 @@ describe('resolveToken: the default token directory', () => {
     const own = dir.file('clef-agent-0')
     await mkdir(own)
     await chmod(own, 0o755)
-    const { message, hint } = await refusal(resolveToken({ tokenFile: join(own, 'token'), tokenFileIsDefault: true }))
-    expect(message).toMatch(`token file directory ${own} has mode 0755; expected 0700; remove it, or set CLEF_AGENT_TOKEN_FILE`)
+    const { message, hint } = await refusal(
+      resolveToken({ tokenFile: join(own, 'token'), tokenFileIsDefault: true }),
+    )
+    expect(message).toMatch(
+      `token file directory ${own} has mode 0755; expected 0700; remove it, or set CLEF_AGENT_TOKEN_FILE`,
+    )
     expect(hint).toContain('CLEF_AGENT_TOKEN_FILE')
     expect(await readdir(own)).toEqual([])
   })

@@ -99,7 +99,8 @@ const readToken = async (path: string, groupReadable: boolean): Promise<string |
     }
     const text = (await handle.readFile('utf8')).trim()
     if (text === '') return undefined
-    if ((info.mode & 0o077 & ~allowedBits(groupReadable)) !== 0) throw modeRefusal(path, info.mode, groupReadable)
+    if ((info.mode & 0o077 & ~allowedBits(groupReadable)) !== 0)
+      throw modeRefusal(path, info.mode, groupReadable)
     const uid = effectiveUid()
     const why = uid === undefined ? undefined : distrust(info, uid)
     if (why !== undefined) throw refused(path, why, TRUST.hint)
@@ -147,7 +148,7 @@ const publish = async (opts: FileOptions, token: string): Promise<ResolvedToken>
 }
 
 /**
- * Resolves the API token: `token` when set (at least {@link MIN_TOKEN_LENGTH} characters), else
+ * Resolves the API token: `token` when set (at least 16 characters), else
  * the trimmed content of a non-empty `tokenFile`, else 32 random bytes (base64url) written to
  * `tokenFile` with mode 0600 (0640 when `tokenGroupReadable`), creating only its last directory
  * level (0700, or 0750); when another agent wins the race to write it, its token is returned
@@ -186,7 +187,7 @@ export const resolveToken = async (opts: ResolveTokenOptions): Promise<ResolvedT
     const reason = isCode(e, 'EACCES')
       ? 'permission denied'
       : isCode(e, 'ENOENT')
-        ? `directory ${dirname(dirname(path))} does not exist (only the token's own directory is created)`
+        ? `directory ${dirname(dirname(path))} does not exist (the default token directory is made only inside an existing one)`
         : e instanceof Error
           ? e.message
           : String(e)

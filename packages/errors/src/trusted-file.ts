@@ -30,7 +30,11 @@ export const openTrustedFile = async (path: string, opts: TrustOptions): Promise
   const handle = await open(realPath, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK)
   try {
     const stats = await handle.stat()
-    const why = !stats.isFile() ? 'is not a regular file' : uid === undefined ? undefined : distrust(stats, uid)
+    const why = !stats.isFile()
+      ? 'is not a regular file'
+      : uid === undefined
+        ? undefined
+        : distrust(stats, uid)
     if (why !== undefined)
       throw new AgentError(ErrorCode.ConfigInvalid, `${opts.what} ${path} ${why}`, { hint: opts.hint })
     return { handle, stats, realPath }
@@ -58,9 +62,13 @@ export const readTrustedFile = async (
   }
   try {
     if (file.stats.size > opts.maxBytes) {
-      throw new AgentError(ErrorCode.ConfigInvalid, `${opts.what} ${path} is larger than ${opts.maxBytes} bytes`, {
-        hint: opts.hint,
-      })
+      throw new AgentError(
+        ErrorCode.ConfigInvalid,
+        `${opts.what} ${path} is larger than ${opts.maxBytes} bytes`,
+        {
+          hint: opts.hint,
+        },
+      )
     }
     return await file.handle.readFile('utf8')
   } finally {

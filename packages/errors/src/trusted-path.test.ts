@@ -68,7 +68,9 @@ describe('resolveTrustedPath', () => {
     const file = join(root, 'token')
     await writeFile(file, 'x')
     await chmod(file, 0o620)
-    expect(await refusal(resolveTrustedPath(file, asFile))).toContain('has mode 0620; other users can write to it')
+    expect(await refusal(resolveTrustedPath(file, asFile))).toContain(
+      'has mode 0620; other users can write to it',
+    )
   })
 
   it('refuses a directory above the file that another user owns, even one that looks private', async () => {
@@ -87,7 +89,9 @@ describe('resolveTrustedPath', () => {
     await chmod(dir, 0o2777)
     await writeFile(join(dir, 'token'), 'x', { mode: 0o600 })
     const message = await refusal(resolveTrustedPath(join(dir, 'token'), asFile))
-    expect(message).toContain(`directory ${dir} has mode 2777; other users can write to it (expected 0700 or 0755)`)
+    expect(message).toContain(
+      `directory ${dir} has mode 2777; other users can write to it (expected 0700 or 0755)`,
+    )
     expect(message).toContain('emptyDir: { medium: Memory }')
   })
 
@@ -97,7 +101,9 @@ describe('resolveTrustedPath', () => {
     await chmod(sticky, 0o1777)
     await mkdir(join(sticky, 'mine'), { mode: 0o700 })
     await writeFile(join(sticky, 'mine', 'token'), 'x', { mode: 0o600 })
-    expect(await resolveTrustedPath(join(sticky, 'mine', 'token'), asFile)).toBe(join(sticky, 'mine', 'token'))
+    expect(await resolveTrustedPath(join(sticky, 'mine', 'token'), asFile)).toBe(
+      join(sticky, 'mine', 'token'),
+    )
     await chown(join(sticky, 'mine'), OTHER, OTHER)
     expect(await refusal(resolveTrustedPath(join(sticky, 'mine', 'token'), asFile))).toContain(
       `directory ${join(sticky, 'mine')} is owned by uid ${OTHER}`,
@@ -127,7 +133,9 @@ describe('resolveTrustedPath', () => {
     await rm(token)
     await symlink('..data/token', token)
     execFileSync('chown', ['-h', `${OTHER}:${OTHER}`, token])
-    expect(await refusal(resolveTrustedPath(token, asFile))).toContain(`token file ${token} is owned by uid ${OTHER}`)
+    expect(await refusal(resolveTrustedPath(token, asFile))).toContain(
+      `token file ${token} is owned by uid ${OTHER}`,
+    )
   })
 
   it('follows a link only into directories that pass', async () => {

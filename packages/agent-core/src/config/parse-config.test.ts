@@ -82,7 +82,11 @@ describe('parseConfig: accepted values', () => {
     ['probe port', { CLEF_AGENT_PROBE_PORT: '9090' }, { probePort: 9090 }],
     ['token', { CLEF_AGENT_TOKEN: TOKEN }, { token: TOKEN }],
     ['token file', { CLEF_AGENT_TOKEN_FILE: '/run/t' }, { tokenFile: '/run/t' }],
-    ['a given token file is not the default', { CLEF_AGENT_TOKEN_FILE: '/run/t' }, { tokenFileIsDefault: false }],
+    [
+      'a given token file is not the default',
+      { CLEF_AGENT_TOKEN_FILE: '/run/t' },
+      { tokenFileIsDefault: false },
+    ],
     ['token group-readable', { CLEF_AGENT_TOKEN_GROUP_READABLE: 'true' }, { tokenGroupReadable: true }],
     [
       'XDG runtime dir',
