@@ -1,5 +1,5 @@
 // CLEF_AGENT_SOURCE (or the CLEF_AGENT_VCS_* variables) → a SourceConfig. The source kind is decided
-// here, once; the rest of the agent only sees the discriminated union (DESIGN: pick once).
+// here, once; the rest of the agent only sees the discriminated union (docs/DESIGN.md: pick once).
 import { fileURLToPath } from 'node:url'
 import { isAgentError } from '@clef-sh/errors'
 import { impliesPathStyle, parseS3Url, type SourceConfig } from '@clef-sh/sources'
@@ -29,7 +29,7 @@ const parseFileUrl = (r: EnvReader, raw: string): SourceConfig | undefined => {
 }
 
 // The SDK finds AWS_ENDPOINT_URL_S3 (or the generic AWS_ENDPOINT_URL) itself, but an IP or
-// localhost endpoint also needs path-style addressing (SPEC §5); left unset, the SDK's own endpoint
+// localhost endpoint also needs path-style addressing (docs/SPEC.md §5); left unset, the SDK's own endpoint
 // chain applies.
 const s3Endpoint = (r: EnvReader): { endpoint?: string; forcePathStyle?: boolean } | undefined => {
   const endpoint = r.get(ENDPOINT)
