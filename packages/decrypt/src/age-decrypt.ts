@@ -1,12 +1,13 @@
-// Age mode (SPEC §2). JIT mode decrypts on every request, so X25519 files take a synchronous
+// Age mode (docs/SPEC.md §2). JIT mode decrypts on every request, so X25519 files take a synchronous
 // node:crypto path (./age-v1) with the key imported once; everything else (hybrid post-quantum
 // identities and files) goes through the age-encryption library, also built once, and loaded only
 // then: most deployments never need its web streams, WebCrypto and post-quantum code in memory.
 import { AgentError, ErrorCode, isAgentError } from '@clef-sh/errors'
 import { ageFailure } from './age-v1/age-failure.ts'
 import { decodeBech32 } from './age-v1/bech32.ts'
-import { createX25519FileDecrypt, type X25519FileDecrypt } from './age-v1/decrypt-file.ts'
+import { createX25519FileUnwrap, type KeyedPayload, type X25519FileUnwrap } from './age-v1/decrypt-file.ts'
 import { parseAgeHeader } from './age-v1/header.ts'
+import { IN_THREAD_OPENER, type BulkOpener } from './bulk/in-thread.ts'
 
 /** Decrypts a binary age file to its plaintext bytes. */
 export type AgeDecrypt = (file: Uint8Array) => Promise<Uint8Array>
@@ -76,9 +77,9 @@ export const createLibraryDecrypt = (identity: string): AgeDecrypt => {
   }
 }
 
-const runFast = (fast: X25519FileDecrypt, file: Uint8Array): Uint8Array | undefined => {
+const runFast = (unwrap: X25519FileUnwrap, file: Uint8Array): KeyedPayload | undefined => {
   try {
-    return fast(file)
+    return unwrap(file)
   } catch (cause) {
     // age-v1 fails with fixed messages; anything else is unexpected and gets no details.
     if (isAgentError(cause)) throw cause
@@ -86,19 +87,30 @@ const runFast = (fast: X25519FileDecrypt, file: Uint8Array): Uint8Array | undefi
   }
 }
 
-const createFastDecrypt = (fast: X25519FileDecrypt, identity: string): AgeDecrypt => {
+const createFastDecrypt = (unwrap: X25519FileUnwrap, identity: string, bulk: BulkOpener): AgeDecrypt => {
   // Only for X25519-identity files without an X25519 stanza, where the library has the last word.
   const library = createLibraryDecrypt(identity)
-  return async (file) => runFast(fast, file) ?? library(file)
+  return async (file) => {
+    const keyed = runFast(unwrap, file)
+    if (keyed === undefined) return library(file)
+    try {
+      const opened = await bulk.openAgePayload(keyed.fileKey, keyed.payload)
+      return opened.ok ? opened.plain : ageFailure(opened.reason)
+    } finally {
+      keyed.fileKey.fill(0)
+    }
+  }
 }
 
 /**
  * Builds an age decrypt function for an X25519 (`AGE-SECRET-KEY-1…`) or hybrid post-quantum
- * (`AGE-SECRET-KEY-PQ-1…`) identity. Throws AgentError `config_invalid` for a malformed identity;
- * the returned function throws `decrypt`. Messages never contain key material.
+ * (`AGE-SECRET-KEY-PQ-1…`) identity. X25519 files open their payload through `bulk` (this thread by
+ * default); post-quantum files go through the age library on this thread. Throws AgentError
+ * `config_invalid` for a malformed identity; the returned function throws `decrypt`. Messages
+ * never contain key material.
  */
-export const createAgeDecrypt = (identity: string): AgeDecrypt => {
+export const createAgeDecrypt = (identity: string, bulk: BulkOpener = IN_THREAD_OPENER): AgeDecrypt => {
   const trimmed = identity.trim()
-  const fast = createX25519FileDecrypt(trimmed)
-  return fast === undefined ? createLibraryDecrypt(trimmed) : createFastDecrypt(fast, trimmed)
+  const unwrap = createX25519FileUnwrap(trimmed)
+  return unwrap === undefined ? createLibraryDecrypt(trimmed) : createFastDecrypt(unwrap, trimmed, bulk)
 }

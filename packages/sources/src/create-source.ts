@@ -1,4 +1,4 @@
-// Picks the source once, from the parsed configuration (DESIGN: pick once, not per call).
+// Picks the source once, from the parsed configuration (docs/DESIGN.md: pick once, not per call).
 // Later kinds (s3, github, gitlab, bitbucket) join the union and the switch.
 import { AgentError, ErrorCode, type Logger } from '@clef-sh/errors'
 import { BitbucketSource } from './bitbucket/bitbucket-source.ts'
@@ -44,7 +44,7 @@ export interface SourceDefaults {
 export const createSource = (config: SourceConfig, defaults: SourceDefaults = {}): ArtifactSource => {
   switch (config.kind) {
     case 'file':
-      return new FileSource({ path: config.path, maxBytes: defaults.maxBytes })
+      return new FileSource({ path: config.path, maxBytes: defaults.maxBytes, timeoutMs: defaults.timeoutMs })
     case 'http':
       return new HttpSource({ ...defaults, url: config.url, headers: config.headers })
     case 's3': {
