@@ -1,5 +1,5 @@
 // The last good artifact on disk, still encrypted, so the agent can serve after a restart while the
-// source is down (SPEC §6). Writes are atomic: a reader sees the old file or the new, never a part.
+// source is down (docs/SPEC.md §6). Writes are atomic: a reader sees the old file or the new, never a part.
 import { randomBytes } from 'node:crypto'
 import { constants } from 'node:fs'
 import { mkdir, open, readdir, rename, rm } from 'node:fs/promises'

@@ -4,7 +4,7 @@ import { didYouMean } from './did-you-mean.ts'
 import type { EnvReader } from './env-reader.ts'
 import { VCS_VARIABLES } from './parse-vcs.ts'
 
-/** The variables of SPEC §8. */
+/** The variables of docs/SPEC.md §8. */
 export const KNOWN_VARIABLES: readonly string[] = [
   'CLEF_AGENT_SOURCE',
   ...VCS_VARIABLES,

@@ -1,4 +1,4 @@
-// The one place the environment becomes an AgentConfig (SPEC §8). Pure: no I/O, no process access;
+// The one place the environment becomes an AgentConfig (docs/SPEC.md §8). Pure: no I/O, no process access;
 // facts like the temp dir come in as options. Every problem is collected, none is thrown.
 import { randomUUID } from 'node:crypto'
 import { join } from 'node:path'
@@ -118,7 +118,7 @@ const parseSeconds = (r: EnvReader, name: string, fallback: number): number =>
   (readInteger(r, { name, min: 0, max: DEFAULTS.maxSeconds, what: 'seconds' }) ?? fallback) * 1000
 
 /**
- * Parses the agent's environment variables (SPEC §8) into an {@link AgentConfig}, or returns every
+ * Parses the agent's environment variables (docs/SPEC.md §8) into an {@link AgentConfig}, or returns every
  * issue found (unknown CLEF_AGENT_* names included). Issue messages say what is allowed and never
  * contain the value of the token or the age key. Pure: no I/O (key and token files are read later,
  * at start), and never throws.

@@ -1,4 +1,4 @@
-// The typed configuration of the agent: what parseConfig produces from the environment (SPEC §8).
+// The typed configuration of the agent: what parseConfig produces from the environment (docs/SPEC.md §8).
 import type { VerifyKey } from '@clef-sh/artifact-format'
 import type { SourceConfig } from '@clef-sh/sources'
 
