@@ -54,7 +54,9 @@ describe('the @clef-sh/agent package', () => {
     expect(files).toContain('package/dist/clef-agent.cjs')
     expect(files).toContain('package/dist/vendor/aws-kms.cjs')
     expect(files.filter((f) => f.endsWith('.map'))).toEqual([])
-    const pkg = JSON.parse(await readFile(join(project, 'node_modules/@clef-sh/agent/package.json'), 'utf8'))
+    const pkg = JSON.parse(
+      await readFile(join(project, 'node_modules/@clef-sh/agent/package.json'), 'utf8'),
+    ) as { dependencies?: Record<string, string> }
     expect(pkg).toMatchObject({ name: '@clef-sh/agent', bin: { 'clef-agent': 'dist/clef-agent.cjs' } })
     expect(pkg.dependencies ?? {}).toEqual({})
     // The install brought exactly this package: nothing from the workspace, nothing else.
@@ -87,9 +89,11 @@ describe('the @clef-sh/agent package', () => {
     let output = ''
     proc.stdout.on('data', (d: Buffer) => (output += d.toString()))
     proc.stderr.on('data', (d: Buffer) => (output += d.toString()))
-    const exited = new Promise<string>((r) =>
-      proc.once('exit', (code, signal) => r(`${String(code)} ${String(signal)}`)),
-    )
+    const exited = new Promise<string>((r) => {
+      proc.once('exit', (code, signal) => {
+        r(`${String(code)} ${String(signal)}`)
+      })
+    })
     const group = -(proc.pid ?? 0)
     try {
       const until = Date.now() + 30_000
