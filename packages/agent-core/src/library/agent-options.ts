@@ -5,6 +5,7 @@ import type { KmsResolver } from '@clef-sh/decrypt'
 import { AgentError, ErrorCode, type Logger } from '@clef-sh/errors'
 import type { SourceConfig } from '@clef-sh/sources'
 import type { AgentDeps } from '../agent/types.ts'
+import { didYouMean } from '../config/did-you-mean.ts'
 import { parseConfig } from '../config/parse-config.ts'
 import { resolveLineage } from '../config/parse-lineage.ts'
 import type { AgentConfig, ConfigIssue } from '../config/types.ts'
@@ -72,6 +73,23 @@ const VARIABLES = {
   agentId: 'CLEF_AGENT_ID',
 } as const satisfies Partial<Record<keyof AgentOptions, string>>
 
+// Every key of AgentOptions: JavaScript callers get no type check, and a misspelt option
+// (`ageKeyfile`) would otherwise fall back to a default without a word.
+const OPTION_NAMES: readonly (keyof AgentOptions)[] = [
+  ...(Object.keys(VARIABLES) as (keyof typeof VARIABLES)[]),
+  'logger',
+  'fetch',
+  'now',
+  'kms',
+  'signal',
+] satisfies readonly (keyof AgentOptions)[]
+const KNOWN_OPTIONS = new Set<string>(OPTION_NAMES)
+
+const unknownOptions = (options: AgentOptions): ConfigIssue[] =>
+  Object.keys(options)
+    .filter((name) => !KNOWN_OPTIONS.has(name))
+    .map((name) => ({ variable: name, message: `is not a known option${didYouMean(name, OPTION_NAMES)}` }))
+
 // A parsed source skips the string rules; this stand-in satisfies them and is then replaced.
 const PLACEHOLDER_SOURCE = 'placeholder.json'
 
@@ -98,19 +116,23 @@ const optionName = (variable: string): string =>
  * Validates `options` with the rules of the environment variables and returns the core config and
  * deps. Pure: no I/O (the age key file is read at `start()`). A parsed `SourceConfig` is taken as
  * is (createAgent's source construction checks it). Throws AgentError `config_invalid` naming every
- * bad option; the message never holds a key.
+ * bad option, an unknown option name included (with the closest known one); the message never
+ * holds a key.
  */
 export const resolveAgentOptions = (options: AgentOptions): ResolvedAgentOptions => {
   const result = parseConfig(toEnv(options))
-  const invalid = (issues: readonly ConfigIssue[]): AgentError => {
-    const named = issues.map((i) => ({ ...i, variable: optionName(i.variable) }))
-    return new AgentError(ErrorCode.ConfigInvalid, `invalid agent options: ${formatIssues(named)}`)
+  const named = (issues: readonly ConfigIssue[]): ConfigIssue[] =>
+    issues.map((i) => ({ ...i, variable: optionName(i.variable) }))
+  const invalid = (issues: readonly ConfigIssue[]): AgentError =>
+    new AgentError(ErrorCode.ConfigInvalid, `invalid agent options: ${formatIssues(issues)}`)
+  const unknown = unknownOptions(options)
+  if (!result.ok || unknown.length > 0) {
+    throw invalid([...(result.ok ? [] : named(result.issues)), ...unknown])
   }
-  if (!result.ok) throw invalid(result.issues)
   const source = typeof options.source === 'string' ? result.config.source : options.source
   // A parsed VCS source was not seen by parseConfig (it had the placeholder): merge its pin here.
   const { pin, issues } = resolveLineage(result.config.lineage ?? {}, source)
-  if (issues.length > 0) throw invalid(issues)
+  if (issues.length > 0) throw invalid(named(issues))
   const lineage = Object.keys(pin).length === 0 ? {} : { lineage: pin }
   const deps: AgentDeps = {
     ...(options.logger === undefined ? {} : { logger: options.logger }),
