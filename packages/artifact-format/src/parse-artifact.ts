@@ -1,5 +1,5 @@
-// Checks 1–3 of SPEC §1: JSON, the revocation marker (before any shape check, so a bare marker
-// counts) and the shape (parse-shape.ts).
+// Checks 1–3 of docs/SPEC.md §1: JSON, the revocation marker (before any shape check, so a bare
+// marker counts) and the shape (parse-shape.ts).
 import { AgentError, ErrorCode } from '@clef-sh/errors'
 import { isObject, parseShape } from './parse-shape.ts'
 import type { PackedArtifact } from './types.ts'
@@ -23,7 +23,7 @@ const checkRevoked = (value: unknown): void => {
 }
 
 /**
- * Parses artifact text (SPEC §1 checks 1–3, in order). Unknown top-level fields are dropped; null
+ * Parses artifact text (docs/SPEC.md §1 checks 1–3, in order). Unknown top-level fields are dropped; null
  * optional fields count as absent.
  * Throws AgentError `json_parse`, `revoked` (whenever `revokedAt` is set, even on a malformed
  * artifact), `invalid_shape` (naming the field) or `unsupported_version`.

@@ -1,4 +1,4 @@
-// Check 3 of SPEC §1: the shape of a parsed artifact. The result is a typed artifact with only the
+// Check 3 of docs/SPEC.md §1: the shape of a parsed artifact. The result is a typed artifact with only the
 // known fields; unknown ones are dropped.
 import { AgentError, ErrorCode } from '@clef-sh/errors'
 import type { Envelope, PackedArtifact } from './types.ts'
@@ -55,7 +55,7 @@ const parseExpiresAt = (obj: Json): string | undefined => {
 }
 
 /**
- * Checks the shape of a parsed artifact (SPEC §1 check 3) and returns its known fields. Null
+ * Checks the shape of a parsed artifact (docs/SPEC.md §1 check 3) and returns its known fields. Null
  * optional fields count as absent. Throws AgentError `invalid_shape` (naming the field) or
  * `unsupported_version`.
  */

@@ -1,6 +1,6 @@
-// The checks of SPEC §1 on one fetched artifact text, in the reference order: parse → revoked →
-// shape → lineage pin → expired → (same revision: done) → hash → signature → rollback → decrypt →
-// swap.
+// The checks of docs/SPEC.md §1 on one fetched artifact text, in the reference order: parse →
+// revoked → shape → lineage pin → expired → (same revision: done) → hash → signature → rollback →
+// decrypt → swap.
 import {
   checkArtifact,
   compareRevisions,
@@ -95,8 +95,8 @@ const parseOrWipe = async (ctx: IngestContext, text: string): Promise<PackedArti
 /**
  * Checks `input.text` and, when it passes, makes it the served artifact. Returns its revision and
  * whether anything was swapped. A failure leaves the served secrets alone, except `revoked` and
- * `expired`, which wipe them first. Throws the artifact codes of SPEC §1, `lineage_mismatch`,
- * `rollback`, and the decrypt codes.
+ * `expired`, which wipe them first. Throws the artifact codes of docs/SPEC.md §1,
+ * `lineage_mismatch`, `rollback`, and the decrypt codes.
  */
 export const ingest = async (
   ctx: IngestContext,
