@@ -104,6 +104,7 @@ export const createAgent = (config: AgentConfig, deps: AgentDeps = {}): Agent =>
     emit,
     withdrawn: events.withdrawn,
     verifyKey: config.verifyKey,
+    lineage: config.lineage,
     highWater,
     diskCache: config.cachePath === undefined ? undefined : createDiskCache({ path: config.cachePath }),
   })
@@ -135,7 +136,18 @@ export const createAgent = (config: AgentConfig, deps: AgentDeps = {}): Agent =>
     state.phase = 'starting'
     logger.info('agent starting', { mode: provider.mode, source: source.describe(), agentId: config.agentId })
     telemetry.started(provider.mode, source.describe())
-    await highWater.load()
+    const marksProblem = await highWater.load()
+    if (marksProblem !== undefined) {
+      metrics.marksCorrupt()
+      // Reported like a failed refresh would be; the first successful refresh replaces it.
+      state.lastError = {
+        code: marksProblem.code,
+        message: marksProblem.message,
+        at: now(),
+        transient: true,
+        hint: marksProblem.hint,
+      }
+    }
     await loop.start()
     if (phaseOf(state) === 'starting') state.phase = 'running'
   }
