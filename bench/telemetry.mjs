@@ -10,7 +10,7 @@ import { createServer } from 'node:net'
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { bundle } from '../apps/daemon/build.mjs'
+import { bundle } from '../packages/shell/bundle.mjs'
 import { cpuSeconds, freePort, load, median, memoryMiB, spawnReady, stop } from './lib.mjs'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
