@@ -1,4 +1,4 @@
-// Lint: typescript-eslint strict type-checked rules, plus the house rules of STYLE.md.
+// Lint: typescript-eslint strict type-checked rules, plus the house rules of docs/DESIGN.md.
 import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
 

@@ -1,4 +1,4 @@
-// `pnpm docs` (through pnpm's npm-path shim, see .npmrc) builds the API reference from the TSDoc
+// `pnpm api-docs` builds the API reference from the TSDoc
 // with typedoc's warnings as errors, `notDocumented` among them: an exported symbol without a
 // comment, or a broken {@link}, fails this test.
 import { execFile } from 'node:child_process'
@@ -9,8 +9,8 @@ import { expect, it } from 'vitest'
 
 const ROOT = resolve(import.meta.dirname, '../..')
 
-it('pnpm docs builds the API reference without a warning', async () => {
-  const { stdout, stderr } = await promisify(execFile)('pnpm', ['docs'], {
+it('pnpm api-docs builds the API reference without a warning', async () => {
+  const { stdout, stderr } = await promisify(execFile)('pnpm', ['api-docs'], {
     cwd: ROOT,
     env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' },
     maxBuffer: 16 << 20,

@@ -1,18 +1,38 @@
 // Quick throughput check of GET /v1/secrets against a bare node:http ceiling (not a test, not CI).
-// Build the bundle first (from /work/main):
-//   echo "export * from './src/index.ts'; export { createApp } from './src/app.ts'; export { getRequestListener } from '@hono/node-server'" \
-//     | node_modules/.pnpm/esbuild@0.28.2/node_modules/esbuild/bin/esbuild --bundle --platform=node --format=esm \
-//       --resolve-dir=packages/http-api --outfile=/tmp/http-api.mjs
-// then: node packages/http-api/scripts/quick-bench.mjs [seconds] [kinds=bare,hono,serve]
+// From the repository root: node packages/http-api/scripts/quick-bench.mjs [seconds] [kinds=bare,hono,serve]
+// The script bundles the package's TypeScript itself with the package's own esbuild (a dev
+// dependency) into the system temp directory, so it needs no build step and no fixed paths.
 import { spawn } from 'node:child_process'
 import { createHash, timingSafeEqual } from 'node:crypto'
+import { rmSync } from 'node:fs'
 import { createServer } from 'node:http'
 import { createRequire } from 'node:module'
-import { fileURLToPath } from 'node:url'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 
+const require = createRequire(import.meta.url)
+const PACKAGE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..')
 const TOKEN = 'bench-token-0123456789abcdef'
 const ROUNDS = Number(process.env.ROUNDS ?? 3)
-const BUNDLE = process.env.HTTP_API_BUNDLE ?? '/tmp/http-api.mjs'
+const BUNDLE = process.env.HTTP_API_BUNDLE ?? join(tmpdir(), `clef-http-api-quick-bench-${process.pid}.mjs`)
+
+/** Bundles the package's entry (plus the Hono node adapter the 'hono' kind needs) to BUNDLE. */
+const bundle = async () => {
+  await require('esbuild').build({
+    stdin: {
+      contents:
+        "export * from './src/index.ts'; export { createApp } from './src/app.ts'; export { getRequestListener } from '@hono/node-server'",
+      resolveDir: PACKAGE_DIR,
+      loader: 'ts',
+    },
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    outfile: BUNDLE,
+    logLevel: 'warning',
+  })
+}
 
 const makeValues = (size) => {
   if (size === 'small') return { app: { DB_URL: 'postgres://x', API_KEY: 'k-123' }, other: { FLAG: 'on' } }
@@ -60,7 +80,7 @@ const serveBare = (body) => {
 }
 
 const serveChild = async (kind, size) => {
-  const api = await import(BUNDLE)
+  const api = await import(pathToFileURL(BUNDLE).href)
   const secrets = api.createServedSecrets('1-abc', makeValues(size))
   if (kind === 'serve') {
     const running = await api.serveApi(reader(secrets), { token: TOKEN, port: 0 })
@@ -76,9 +96,10 @@ const serveChild = async (kind, size) => {
 const runOne = async (kind, size, seconds) => {
   const child = spawn(process.execPath, [fileURLToPath(import.meta.url), '--serve', kind, size], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    env: { ...process.env, HTTP_API_BUNDLE: BUNDLE },
   })
   const port = await new Promise((resolve) => child.once('message', resolve))
-  const autocannon = createRequire(import.meta.url)('autocannon')
+  const autocannon = require('autocannon')
   // Host as the real clients send it; port 0 apps accept `127.0.0.1` without a port.
   const result = await autocannon({
     url: `http://127.0.0.1:${port}/v1/secrets`,
@@ -93,6 +114,7 @@ const runOne = async (kind, size, seconds) => {
 }
 
 const main = async () => {
+  await bundle()
   const seconds = Number(process.argv[2] ?? 5)
   const kinds = (process.argv[3] ?? 'bare,hono,serve').split(',')
   for (const size of (process.env.SIZES ?? 'small,large').split(',')) {
@@ -118,4 +140,10 @@ const main = async () => {
 }
 
 if (process.argv[2] === '--serve') await serveChild(process.argv[3], process.argv[4])
-else await main()
+else {
+  try {
+    await main()
+  } finally {
+    if (process.env.HTTP_API_BUNDLE === undefined) rmSync(BUNDLE, { force: true })
+  }
+}

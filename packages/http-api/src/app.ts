@@ -1,11 +1,14 @@
-// The HTTP API of SPEC §7 as a Hono app. Routes are thin: each hands the request's Host and
-// Authorization to the shared core and turns its Reply into a Response, synchronously when it can.
+// The HTTP API of SPEC §7 as a Hono app. Routes are thin and made from the route table: each
+// hands the request's Host and Authorization to the shared core and turns its Reply into a
+// Response, synchronously when it can.
 import { Hono, type Context } from 'hono'
-import { createApiCore, isPromise, type ApiCore, type ApiOptions, type Credentials } from './api-core.ts'
+import { createApiCore, type ApiCore, type ApiOptions, type Credentials } from './api-core.ts'
 import type { AgentReader } from './reader.ts'
-import { errorReply, type Reply } from './replies.ts'
+import { errorReply, isPromise, type Reply } from './replies.ts'
+import { ROUTES } from './routes.ts'
 
-const toResponse = (reply: Reply): Response =>
+/** A Reply as a fetch Response (the same status, headers and bytes). */
+export const toResponse = (reply: Reply): Response =>
   new Response(reply.body, { status: reply.status, headers: reply.headers as Record<string, string> })
 
 // No middleware on purpose: a single matched handler lets Hono return the Response without a
@@ -21,13 +24,10 @@ const credentials = (c: Context): Credentials => ({
 /** The Hono app over an existing core (serveApi shares the core with its node fast path). */
 export const createAppFromCore = (core: ApiCore): Hono => {
   const app = new Hono()
-  app.get('/v1/health', (c) => send(core.handle('health', credentials(c))))
-  app.get('/v1/ready', (c) => send(core.handle('ready', credentials(c))))
-  app.get('/v1/secrets', (c) => send(core.handle('secrets', credentials(c))))
-  app.get('/v1/secrets/:key', (c) => send(core.handle('secret', credentials(c), c.req.param('key'))))
-  app.get('/v1/keys', (c) => send(core.handle('keys', credentials(c))))
-  app.post('/v1/refresh', (c) => send(core.handle('refresh', credentials(c))))
-  app.get('/v1/metrics', (c) => send(core.handle('metrics', credentials(c))))
+  for (const route of ROUTES) {
+    // Hono answers HEAD from a GET route (headers only), as the fast path and the probe do.
+    app.on(route.method, route.path, (c) => send(core.handle(route.name, credentials(c), c.req.param('key'))))
+  }
   app.notFound((c) => toResponse(core.unmatched(credentials(c), c.req.path)))
   app.onError((e) => toResponse(errorReply(e)))
   return app

@@ -10,6 +10,10 @@ export interface Reply {
   readonly body: Uint8Array
 }
 
+/** True for a promise of `T` rather than a `T` (ServedSecrets and Reply are never thenable). */
+export const isPromise = <T>(v: T | Promise<T>): v is Promise<T> =>
+  typeof (v as { then?: unknown }).then === 'function'
+
 /** HTTP status of every stable code. Exhaustive: a new code does not compile until mapped. */
 export const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   config_invalid: 500,

@@ -1,11 +1,11 @@
 // Binds the API to a loopback socket. It returns the server and a graceful close, and leaves
 // signals and exit to the app (like node-server's `serve()`).
-import type { OutgoingHttpHeaders, RequestListener, Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
-import { AgentError, ErrorCode, toAgentError, type Logger } from '@clef-sh/errors'
+import type { RequestListener, Server } from 'node:http'
+import { ErrorCode, toAgentError, type Logger } from '@clef-sh/errors'
 import { createApiCore, type ApiCore, type ApiOptions } from './api-core.ts'
-import { createFastListener } from './fast-path.ts'
+import { createFastListener, writeReply } from './fast-path.ts'
 import { createHostGuard, createRequestScreen, type ScreenVerdict } from './guards.ts'
+import { createClose, listen } from './listen.ts'
 import type { AgentReader } from './reader.ts'
 import { FORBIDDEN_HOST, NOT_FOUND, UNAUTHORIZED, type Reply } from './replies.ts'
 import { createLimitedServer, DEFAULT_LIMITS, type ServerLimits } from './server-limits.ts'
@@ -31,30 +31,6 @@ export interface ServeApiOptions {
 /** A listening API. `close()` (or `await using`) drains it; calling it again returns the same promise. */
 export type RunningApi = AsyncDisposable & { port: number; server: Server; close(): Promise<void> }
 
-const IDLE_SWEEP_MS = 25
-
-/**
- * Stops accepting, lets in-flight requests finish, closes keep-alive sockets as soon as they are
- * idle (node only closes those idle at the moment of `close()`), and cuts the rest after `forceMs`.
- */
-const createClose = (server: Server, forceMs: number): (() => Promise<void>) => {
-  let closing: Promise<void> | undefined
-  return () =>
-    (closing ??= new Promise<void>((resolve) => {
-      const sweep = setInterval(() => {
-        server.closeIdleConnections()
-      }, IDLE_SWEEP_MS)
-      const force = setTimeout(() => {
-        server.closeAllConnections()
-      }, forceMs)
-      server.close(() => {
-        clearInterval(sweep)
-        clearTimeout(force)
-        resolve()
-      })
-    }))
-}
-
 /**
  * The Hono listener for everything the fast path hands over, loaded on the first such request:
  * @hono/node-server touches the global Request/Response at import, which loads undici — start-up
@@ -68,7 +44,7 @@ const createLazyHonoListener = (core: ApiCore, hostname: string, logger?: Logger
         hostname,
         // Only a request target node-server cannot make a URL of (a backslash, `*`) gets here:
         // the screen has already checked Host, so "no such resource" is the honest answer.
-        errorHandler: () => toResponse(NOT_FOUND),
+        errorHandler: () => app.toResponse(NOT_FOUND),
       }),
     )
     loading.then(
@@ -87,9 +63,6 @@ const createLazyHonoListener = (core: ApiCore, hostname: string, logger?: Logger
     )
   }
 }
-
-const toResponse = (reply: Reply): Response =>
-  new Response(reply.body, { status: reply.status, headers: reply.headers as Record<string, string> })
 
 const SCREEN_REPLIES: Readonly<Record<ScreenVerdict, Reply>> = {
   forbidden_host: FORBIDDEN_HOST,
@@ -115,8 +88,7 @@ const createScreenedListener = (
     }
     const reply = SCREEN_REPLIES[verdict]
     onRequest?.('unmatched', reply.status)
-    res.writeHead(reply.status, reply.headers as OutgoingHttpHeaders)
-    res.end(reply.body)
+    writeReply(res, reply)
   }
 }
 
@@ -129,35 +101,20 @@ const createScreenedListener = (
  * another host), and the server enforces `opts.limits` (header/request/keep-alive deadlines,
  * a connection cap; node's own 400/408/431 answers become JSON too).
  */
-export const serveApi = (reader: AgentReader, opts: ServeApiOptions): Promise<RunningApi> => {
+export const serveApi = async (reader: AgentReader, opts: ServeApiOptions): Promise<RunningApi> => {
   const hostname = opts.hostname ?? '127.0.0.1'
   const server = createLimitedServer({ ...DEFAULT_LIMITS, ...opts.limits })
-  return new Promise((resolve, reject) => {
-    const onError = (e: NodeJS.ErrnoException): void => {
-      const reason = e.code ?? e.message
-      reject(
-        new AgentError(ErrorCode.ConfigInvalid, `cannot listen on ${hostname}:${opts.port}: ${reason}`, {
-          cause: e,
-        }),
-      )
-    }
-    server.once('error', onError)
-    // The listener is attached inside the listening callback, before any connection can be
-    // dispatched, because the Host guard needs the port actually bound.
-    server.listen(opts.port, hostname, () => {
-      server.off('error', onError)
-      const { port } = server.address() as AddressInfo
-      try {
-        const core = createApiCore(reader, { ...opts, port })
-        const listener = createFastListener(core, createLazyHonoListener(core, hostname, opts.logger))
-        server.on('request', createScreenedListener(port, listener, opts.onRequest))
-      } catch (e) {
-        server.close()
-        reject(toAgentError(e, ErrorCode.Internal))
-        return
-      }
-      const close = createClose(server, opts.forceCloseAfterMs ?? 5000)
-      resolve({ port, server, close, [Symbol.asyncDispose]: close })
-    })
-  })
+  const port = await listen(server, { port: opts.port, hostname })
+  // The listener is attached once bound, before any connection can be dispatched, because the
+  // Host guard needs the port actually bound.
+  try {
+    const core = createApiCore(reader, { ...opts, port })
+    const listener = createFastListener(core, createLazyHonoListener(core, hostname, opts.logger))
+    server.on('request', createScreenedListener(port, listener, opts.onRequest))
+  } catch (e) {
+    server.close()
+    throw toAgentError(e, ErrorCode.Internal)
+  }
+  const close = createClose(server, opts.forceCloseAfterMs ?? 5000)
+  return { port, server, close, [Symbol.asyncDispose]: close }
 }
