@@ -28,7 +28,7 @@ export interface LastError {
   hint?: string
 }
 
-/** Body of `GET /v1/health` (SPEC §7). */
+/** Body of `GET /v1/health` (docs/SPEC.md §7). */
 export interface HealthStatus {
   /**
    * `starting` until the first load attempt ended; then `unavailable` when secrets cannot be
