@@ -6,12 +6,21 @@
  * @packageDocumentation
  * @module @clef-sh/artifact-format
  */
-export { parseArtifact } from './parse-artifact.ts'
-export { checkArtifact, validateArtifact, isExpired, expiresAtMs, expiredError } from './check-artifact.ts'
+export { parseArtifact, parseRevocationMarker } from './parse-artifact.ts'
+export {
+  checkArtifact,
+  validateArtifact,
+  isExpired,
+  expiresAtMs,
+  expiredError,
+  MAX_REVISION_AHEAD_MS,
+} from './check-artifact.ts'
 export { computeCiphertextHash } from './hash.ts'
 export { buildSigningPayload } from './signing-payload.ts'
 export { parseVerifyKey, verifySignature } from './verify.ts'
 export { revisionTime, compareRevisions } from './revision.ts'
+export { flatName, resolveSecret, secretEnv, secretNames } from './secret-names.ts'
+export type { NameLookup, SecretEnvOptions, SecretNames } from './secret-names.ts'
 export type { CheckOptions } from './check-artifact.ts'
 export type { VerifyKey } from './verify.ts'
 export type { Envelope, PackedArtifact, SecretValues } from './types.ts'

@@ -105,7 +105,7 @@ Usage:
   clef-agent healthcheck [--live]
                           exit 0 when the local agent is ready (--live: when it answers at
                           all, for liveness probes), else print why and exit 1
-  clef-agent --version    print the version
+  clef-agent --version    print the version and the Node version it runs on
   clef-agent --help       print this help
 
 Signals: SIGTERM/SIGINT drain and exit 0; SIGHUP refreshes now (exec forwards signals to cmd).

@@ -33,7 +33,8 @@ export const runCli = async (
     case 'healthcheck':
       return runHealthcheck(env, command.live)
     case 'version':
-      process.stdout.write(`clef-agent ${opts.version}\n`)
+      // Bug reports need both: the agent's version and the Node it runs on (a single executable's own).
+      process.stdout.write(`clef-agent ${opts.version} (node ${process.version})\n`)
       return
     case 'help':
       process.stdout.write(command.topic === 'exec' ? EXEC_HELP : HELP)
