@@ -55,7 +55,7 @@ export const parseArtifact = (text: string): PackedArtifact => {
  * The artifact fields of a revocation marker, so that its signature can be checked: a marker that
  * also carries a complete artifact shape (every required field) gives that artifact, and a bare
  * marker (Clef's `revoke` writes only version, identity, environment and revokedAt) gives
- * undefined. Never throws. `revokedAt` is not covered by the signature (SPEC §4): a marker that
+ * undefined. Never throws. `revokedAt` is not covered by the signature (docs/SPEC.md §4): a marker that
  * verifies proves only that the key's holder packed those fields.
  */
 export const parseRevocationMarker = (text: string): PackedArtifact | undefined => {

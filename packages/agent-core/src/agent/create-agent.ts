@@ -126,6 +126,8 @@ export const createAgent = (config: AgentConfig, deps: AgentDeps = {}): Agent =>
 
   const begin = async (): Promise<void> => {
     const ageIdentity = await loadAgeIdentity(config.ageKey)
+    // A source whose client (an optional peer dependency) is missing fails here, not as an outage.
+    await source.prepare?.()
     // stop() may have run while the key file was read.
     if (state.phase !== 'idle') throw new AgentError(ErrorCode.NotLoaded, 'the agent is stopped')
     const kms = deps.kms ?? createKmsResolver({ logger })
