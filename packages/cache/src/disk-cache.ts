@@ -8,6 +8,12 @@ import { AgentError, ErrorCode, openTrustedFile } from '@clef-sh/errors'
 /** Default read cap: well above the sources' 16 MiB artifact cap. */
 const DEFAULT_MAX_BYTES = 64 * 1024 * 1024
 
+/** The lineage an artifact belongs to: where a directory cache keeps it. */
+export interface CacheLineage {
+  identity: string
+  environment: string
+}
+
 /** Options of {@link createDiskCache}. */
 export interface DiskCacheOptions {
   /** The cache file. Its directory is created with mode 0700 when missing. */
@@ -34,9 +40,11 @@ export interface DiskCache {
   read(): Promise<string | undefined>
   /**
    * Replaces the file atomically (temp file 0600 in the same dir, fsync, rename). The first write
-   * of a cache also removes temp files that a crash mid-write left behind.
+   * of a cache also removes temp files that a crash mid-write left behind. `lineage` is the
+   * artifact's: a directory cache (createCacheLocation) writes `<dir>/<identity>/<environment>.age.json`;
+   * a file cache ignores it.
    */
-  write(text: string): Promise<void>
+  write(text: string, lineage?: CacheLineage): Promise<void>
   /** Removes the file; a missing file is fine. */
   clear(): Promise<void>
 }

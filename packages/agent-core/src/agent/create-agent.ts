@@ -1,7 +1,7 @@
 // createAgent(): wires source → checks → provider → serving gate → reader, and owns the refresh
 // loop's lifecycle. Cached or JIT mode is picked here, once.
 import { resolveSecret, secretNames } from '@clef-sh/artifact-format'
-import { createDiskCache, createFreshness } from '@clef-sh/cache'
+import { createCacheLocation, createFreshness } from '@clef-sh/cache'
 import { createBulkPool, createDecryptor, createKmsResolver } from '@clef-sh/decrypt'
 import { AgentError, ErrorCode, noopLogger } from '@clef-sh/errors'
 import { createSource } from '@clef-sh/sources'
@@ -64,8 +64,13 @@ export const createAgent = (config: AgentConfig, deps: AgentDeps = {}): Agent =>
   const late = createLateDecryptor()
   // JIT mode decrypts per request: off the event loop, so probes answer under any secrets load.
   const bulk = config.ttlMs === 0 ? createBulkPool() : undefined
+  // CLEF_AGENT_CACHE_PATH, a file or a directory in Clef's layout: checked at start (begin).
+  const cacheLocation =
+    config.cachePath === undefined
+      ? undefined
+      : createCacheLocation({ path: config.cachePath, lineage: config.lineage, logger })
   const highWater = createHighWater({
-    path: config.cachePath === undefined ? undefined : `${config.cachePath}.hwm`,
+    path: cacheLocation === undefined ? undefined : () => cacheLocation.marksPath(),
     allowRollback: config.allowRollback,
     logger,
   })
@@ -106,7 +111,7 @@ export const createAgent = (config: AgentConfig, deps: AgentDeps = {}): Agent =>
     verifyKey: config.verifyKey,
     lineage: config.lineage,
     highWater,
-    diskCache: config.cachePath === undefined ? undefined : createDiskCache({ path: config.cachePath }),
+    diskCache: cacheLocation?.cache,
   })
   const gate = createServeGate({
     provider,
@@ -134,6 +139,9 @@ export const createAgent = (config: AgentConfig, deps: AgentDeps = {}): Agent =>
     const kms = deps.kms ?? createKmsResolver({ logger })
     const decryptor = createDecryptor({ ageIdentity, kms, bulk })
     late.set(observeDecryptor(decryptor, { duration: metrics.decrypt, loaded: telemetry.loaded }))
+    // An unusable cache location stops the start here, naming CLEF_AGENT_CACHE_PATH.
+    await cacheLocation?.prepare()
+    if (phaseOf(state) !== 'idle') throw new AgentError(ErrorCode.NotLoaded, 'the agent is stopped')
     state.phase = 'starting'
     logger.info('agent starting', { mode: provider.mode, source: source.describe(), agentId: config.agentId })
     telemetry.started(provider.mode, source.describe())

@@ -2,7 +2,8 @@
 // cache: a source that hangs, trickles, floods, lies, resets or flips; a cache path that cannot be
 // written; a clock that jumps. The agent must keep what it had, report a stable code, never crash.
 import { existsSync } from 'node:fs'
-import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { describe, expect, it } from 'vitest'
@@ -294,45 +295,42 @@ describe('faults at the source', () => {
 })
 
 describe('faults on disk', () => {
-  it.each([
-    [
-      'a cache path under a regular file (ENOTDIR)',
-      true,
-      async (dir: TempDir) => {
-        await writeFile(dir.file('blocker'), 'a file, not a dir')
-        return dir.file('blocker/cache/artifact.json')
-      },
-    ],
-    [
-      'a cache path that is a directory (EISDIR)',
-      false,
-      async (dir: TempDir) => {
-        await mkdir(dir.file('cache/artifact.json'), { recursive: true })
-        return dir.file('cache/artifact.json')
-      },
-    ],
-  ])('%s: logged, serving continues', async (_name, marksFail, makePath) => {
+  // Issue 14 item 3 changed both: an unusable location stops the start (it used to warn at every
+  // refresh), and a directory is Clef's layout (it used to fail every write with EISDIR).
+  it('a cache path under a regular file (ENOTDIR): start rejects, naming CLEF_AGENT_CACHE_PATH', async () => {
     await using scratch = await tempDir()
-    const cachePath = await makePath(scratch)
+    await writeFile(scratch.file('blocker'), 'a file, not a dir')
+    const cachePath = scratch.file('blocker/cache/artifact.json')
     await using r = await rig((dir) => ({ kind: 'file', path: dir.file('artifact.json') }), { cachePath })
     await writeArtifact(r.dir.path, await r.packer.pack(V1))
+    await expect(r.agent.start()).rejects.toMatchObject({
+      code: 'config_invalid',
+      message: expect.stringContaining(`CLEF_AGENT_CACHE_PATH ${cachePath}`) as unknown,
+    })
+  })
+
+  it('a cache path that is a directory: the artifact goes to <dir>/<identity>/<environment>.age.json', async () => {
+    await using scratch = await tempDir()
+    const cachePath = scratch.file('cache')
+    await mkdir(cachePath, { recursive: true })
+    await using r = await rig((dir) => ({ kind: 'file', path: dir.file('artifact.json') }), { cachePath })
+    const packed = await r.packer.pack(V1)
+    await writeArtifact(r.dir.path, packed)
     await r.agent.start()
     expect(await r.agent.getAll()).toEqual(V1)
-    await writeArtifact(r.dir.path, await r.packer.pack(V2, { revision: newRevision(r.clock.now() + 1_000) }))
-    expect(await tick(r.agent, r.clock)).toMatchObject({ ok: true, changed: true })
-    expect(await r.agent.getAll()).toEqual(V2)
-    const warned = r.logger.lines.filter((l) => l.level === 'warn').map((l) => l.msg)
-    expect(warned).toContain('disk cache could not be written')
-    // The marks file sits beside the cache file: it fails only when the directory is unusable.
-    expect(warned.includes('rollback marks could not be written')).toBe(marksFail)
-    expect(r.logger.lines.find((l) => l.msg === 'disk cache could not be written')?.fields['path']).toBe(
-      cachePath,
+    const { identity, environment } = JSON.parse(packed) as { identity: string; environment: string }
+    expect(await readFile(join(cachePath, identity, `${environment}.age.json`), 'utf8')).toBe(packed)
+    expect(r.logger.lines.filter((l) => l.level === 'warn').map((l) => l.msg)).not.toContain(
+      'disk cache could not be written',
     )
   })
 
   it('an unreadable cache at start with the source down: logged, then served once the source is back', async () => {
     await using r = await rig((dir) => ({ kind: 'file', path: dir.file('artifact.json') }))
-    await mkdir(r.dir.file('cache/artifact.json'), { recursive: true })
+    // Writable by others: the trusted-file rule refuses to read it.
+    await mkdir(r.dir.file('cache'), { recursive: true })
+    await writeFile(r.dir.file('cache/artifact.json'), 'planted')
+    await chmod(r.dir.file('cache/artifact.json'), 0o666)
     await r.agent.start()
     expect(r.agent.reader.ready()).toEqual({ ready: false, reason: 'source_not_found' })
     expect(r.logger.lines.some((l) => l.msg === 'disk cache could not be read')).toBe(true)

@@ -2,7 +2,7 @@
 // environment, kept in `<cachePath>.hwm` beside the disk cache so that a restart does not forget
 // it. Without a cache path the marks live in memory only, and a restart starts from none.
 import { compareRevisions, revisionTime, type PackedArtifact } from '@clef-sh/artifact-format'
-import { createDiskCache } from '@clef-sh/cache'
+import { createDiskCache, type DiskCache } from '@clef-sh/cache'
 import { AgentError, ErrorCode, type Logger } from '@clef-sh/errors'
 import { lineageOf } from './state.ts'
 
@@ -18,8 +18,12 @@ interface Mark {
 
 /** Options of {@link createHighWater}. */
 export interface HighWaterOptions {
-  /** The marks file, `<cachePath>.hwm`; undefined keeps the marks in memory only. */
-  path: string | undefined
+  /**
+   * The marks file, `<cachePath>.hwm` (or `<dir>/.clef-agent.hwm` for a cache directory), or a
+   * function read at `load` (the cache location is known only at start); undefined keeps the
+   * marks in memory only.
+   */
+  path: string | (() => string) | undefined
   /** CLEF_AGENT_ALLOW_ROLLBACK: nothing is refused and the mark follows the accepted revision. */
   allowRollback: boolean
   logger: Logger
@@ -80,7 +84,12 @@ const describeLineage = (a: Pick<PackedArtifact, 'identity' | 'environment'>): s
 /** Creates the {@link HighWater} of one agent. Does no I/O until `load` or `save`. */
 export const createHighWater = ({ path, allowRollback, logger }: HighWaterOptions): HighWater => {
   const marks = new Map<string, Mark>()
-  const file = path === undefined ? undefined : createDiskCache({ path })
+  let file: DiskCache | undefined
+  const open = (): DiskCache | undefined => {
+    if (path === undefined) return undefined
+    file ??= createDiskCache({ path: typeof path === 'string' ? path : path() })
+    return file
+  }
   const serialize = (): string => JSON.stringify({ version: 1, marks: [...marks.values()] })
   let saved = serialize()
   // Saves run one after another, each writing the marks as they are when it runs: an older
@@ -103,6 +112,7 @@ export const createHighWater = ({ path, allowRollback, logger }: HighWaterOption
 
   const write = async (): Promise<void> => {
     const text = serialize()
+    const file = open()
     if (file === undefined || text === saved) return
     try {
       await file.write(text)
@@ -128,6 +138,7 @@ export const createHighWater = ({ path, allowRollback, logger }: HighWaterOption
   }
 
   const read = async (): Promise<AgentError | undefined> => {
+    const file = open()
     if (file === undefined) return undefined
     let text: string | undefined
     try {

@@ -1,7 +1,7 @@
 // One refresh, end to end: fetch from the source (with the last ETag), ingest, write the disk
 // cache, and record the outcome everywhere it shows (state, metrics, log, listeners).
 import { expiredError, expiresAtMs, type VerifyKey } from '@clef-sh/artifact-format'
-import type { DiskCache, Freshness } from '@clef-sh/cache'
+import type { CacheLineage, DiskCache, Freshness } from '@clef-sh/cache'
 import { AgentError, ErrorCode, toAgentError, type Logger } from '@clef-sh/errors'
 import type { ArtifactSource } from '@clef-sh/sources'
 import type { LineagePin } from '../config/types.ts'
@@ -79,8 +79,8 @@ export const createPipeline = (opts: PipelineOptions): Pipeline => {
 
   const { succeed, fail, report } = createOutcomes({ state, freshness, metrics, logger, now, emit, where })
 
-  const writeDisk = async (text: string): Promise<void> => {
-    await diskCache?.write(text).catch((e: unknown) => {
+  const writeDisk = async (text: string, lineage: CacheLineage): Promise<void> => {
+    await diskCache?.write(text, lineage).catch((e: unknown) => {
       logger.warn('disk cache could not be written', { path: diskCache.path, message: String(e) })
     })
   }
@@ -107,7 +107,7 @@ export const createPipeline = (opts: PipelineOptions): Pipeline => {
     metrics.fetch('changed')
     const { artifact, changed } = await ingest(ctx, { text: result.body, etag: result.etag, signal })
     if (changed) {
-      await writeDisk(result.body)
+      await writeDisk(result.body, { identity: artifact.identity, environment: artifact.environment })
       await opts.highWater.save()
       const { revision, identity, environment } = artifact
       logger.info('artifact loaded', { revision, source: where, identity, environment })
