@@ -69,7 +69,7 @@ const spawnWith = async ({ agent, cmd, logger, signals }: SpawnContext): Promise
 /** Runs `cmd` under the configuration of `env` and exits with the command's exit code. */
 export const runExec = async (cmd: ExecCommand, env: NodeJS.ProcessEnv): Promise<never> => {
   // First of all, before anything asynchronous: see forward-signals.ts.
-  const signals = forwardSignals({ terminal: process.stdin.isTTY === true })
+  const signals = forwardSignals({ terminal: process.stdin.isTTY })
   const config = configOrExit(env)
   // stdout belongs to the command: the agent logs to stderr.
   const logger = createLogger({
