@@ -10,7 +10,7 @@
 // to `dist/layers.json`.
 import { chmod, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
-import { buildSea, bundle } from '../daemon/build.mjs'
+import { buildSea, bundle } from '@clef-sh/shell/bundle'
 import { checkElfArch, layerArch } from './layer-arch.mjs'
 import { writeZip } from './zip.mjs'
 
