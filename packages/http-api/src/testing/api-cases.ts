@@ -89,9 +89,11 @@ const AUTH_CASES: ApiCase[] = [
 
 const HEALTH = {
   status: 'ok',
+  state: 'ok',
   mode: 'cached',
   revision: '1-aaaaaaaa',
-  lastRefreshAt: '2024-01-01T00:00:00.000Z',
+  lastRefreshAt: 1_704_067_200_000,
+  lastRefreshTime: '2024-01-01T00:00:00.000Z',
   expired: false,
   lastError: null,
 }

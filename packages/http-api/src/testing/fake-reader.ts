@@ -29,11 +29,14 @@ export const SAMPLE_VALUES: Record<string, Record<string, string>> = {
   web: { 'svc.v2-x': 'dotted', clé: 'välue ✓', 'a/b': 'slashed', 'my key': 'spaced', SHARED: 'from-web' },
 }
 
-const HEALTH: HealthStatus = {
+/** The default health: loaded and ok. */
+export const HEALTH: HealthStatus = {
   status: 'ok',
+  state: 'ok',
   mode: 'cached',
   revision: '1-aaaaaaaa',
-  lastRefreshAt: '2024-01-01T00:00:00.000Z',
+  lastRefreshAt: 1_704_067_200_000,
+  lastRefreshTime: '2024-01-01T00:00:00.000Z',
   expired: false,
   lastError: null,
 }
