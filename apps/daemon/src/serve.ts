@@ -19,6 +19,9 @@ export interface ServingAgent {
   close(reason: string): Promise<void>
 }
 
+const probeUrl = ({ hostname, port }: RunningProbe): string =>
+  `http://${hostname.includes(':') ? `[${hostname}]` : hostname}:${port}`
+
 /**
  * Resolves the token and starts listening; the agent itself is not started (call
  * `agent.start()`), so probes answer `not_loaded` while the first load runs. Rejects with
@@ -36,14 +39,16 @@ export const serveAgent = async (config: AgentConfig, logger: Logger): Promise<S
   let probe: RunningProbe | undefined
   try {
     probe =
-      config.probePort === undefined ? undefined : await serveProbe(agent.reader, { port: config.probePort })
+      config.probePort === undefined
+        ? undefined
+        : await serveProbe(agent.reader, { port: config.probePort, logger })
   } catch (e) {
     await api.close()
     throw e
   }
   logger.info('listening', {
     url: `http://127.0.0.1:${api.port}`,
-    probe: probe === undefined ? undefined : `http://0.0.0.0:${probe.port}`,
+    probe: probe === undefined ? undefined : probeUrl(probe),
     token: token.origin,
     tokenFile: token.path,
   })
