@@ -33,7 +33,8 @@ describe('the single executable', () => {
     expect(help.stderr).not.toContain('ExperimentalWarning')
   })
 
-  it('serves the age-basic vector through its HTTP API and exits 0 on SIGTERM', async () => {
+  // JIT mode decrypts in worker threads started from source text: they must run in a SEA too.
+  it.each(['300', '0'])('serves age-basic (CLEF_AGENT_CACHE_TTL=%s) and exits 0 on SIGTERM', async (ttl) => {
     const port = await freePort()
     const proc = spawn(SEA, [], {
       env: {
@@ -42,6 +43,7 @@ describe('the single executable', () => {
         CLEF_AGENT_AGE_KEY: basic.ageKey ?? '',
         CLEF_AGENT_TOKEN: TEST_TOKEN,
         CLEF_AGENT_PORT: String(port),
+        CLEF_AGENT_CACHE_TTL: ttl,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     })

@@ -6,6 +6,9 @@
  * @packageDocumentation
  * @module @clef-sh/agent-core
  */
+// The errors every rejection carries, so users test `code` without depending on an internal package.
+export { AgentError, ErrorCode, isAgentError, isErrorCode } from '@clef-sh/errors'
+export type { AgentErrorOptions, Logger, LogFields } from '@clef-sh/errors'
 export { DEFAULTS, parseConfig } from './config/parse-config.ts'
 export { KNOWN_VARIABLES } from './config/known-variables.ts'
 export type {

@@ -5,8 +5,9 @@
 import { AgentError, ErrorCode, isAgentError } from '@clef-sh/errors'
 import { ageFailure } from './age-v1/age-failure.ts'
 import { decodeBech32 } from './age-v1/bech32.ts'
-import { createX25519FileDecrypt, type X25519FileDecrypt } from './age-v1/decrypt-file.ts'
+import { createX25519FileUnwrap, type KeyedPayload, type X25519FileUnwrap } from './age-v1/decrypt-file.ts'
 import { parseAgeHeader } from './age-v1/header.ts'
+import { IN_THREAD_OPENER, type BulkOpener } from './bulk/in-thread.ts'
 
 /** Decrypts a binary age file to its plaintext bytes. */
 export type AgeDecrypt = (file: Uint8Array) => Promise<Uint8Array>
@@ -57,11 +58,12 @@ const checkLibraryHeader = (file: Uint8Array): void => {
 }
 
 /**
- * The library path, loaded on first use. The identity's Bech32 checksum, type and length are
- * checked now, so a mistyped or truncated key fails at start, not at the first decrypt; the
- * library re-validates it when it loads.
+ * The library path alone (age-encryption, loaded on first use), for either identity type; the
+ * agent takes it for files the node:crypto path leaves to it. The identity's Bech32 checksum, type
+ * and length are checked now, so a mistyped or truncated key fails at start (`config_invalid`),
+ * not at the first decrypt; the returned function throws `decrypt`.
  */
-const createLibraryDecrypt = (identity: string): AgeDecrypt => {
+export const createLibraryDecrypt = (identity: string): AgeDecrypt => {
   const decoded = decodeBech32(identity)
   const prefix = decoded?.prefix
   const length = decoded?.bytes.length
@@ -75,9 +77,9 @@ const createLibraryDecrypt = (identity: string): AgeDecrypt => {
   }
 }
 
-const runFast = (fast: X25519FileDecrypt, file: Uint8Array): Uint8Array | undefined => {
+const runFast = (unwrap: X25519FileUnwrap, file: Uint8Array): KeyedPayload | undefined => {
   try {
-    return fast(file)
+    return unwrap(file)
   } catch (cause) {
     // age-v1 fails with fixed messages; anything else is unexpected and gets no details.
     if (isAgentError(cause)) throw cause
@@ -85,19 +87,30 @@ const runFast = (fast: X25519FileDecrypt, file: Uint8Array): Uint8Array | undefi
   }
 }
 
-const createFastDecrypt = (fast: X25519FileDecrypt, identity: string): AgeDecrypt => {
+const createFastDecrypt = (unwrap: X25519FileUnwrap, identity: string, bulk: BulkOpener): AgeDecrypt => {
   // Only for X25519-identity files without an X25519 stanza, where the library has the last word.
   const library = createLibraryDecrypt(identity)
-  return async (file) => runFast(fast, file) ?? library(file)
+  return async (file) => {
+    const keyed = runFast(unwrap, file)
+    if (keyed === undefined) return library(file)
+    try {
+      const opened = await bulk.openAgePayload(keyed.fileKey, keyed.payload)
+      return opened.ok ? opened.plain : ageFailure(opened.reason)
+    } finally {
+      keyed.fileKey.fill(0)
+    }
+  }
 }
 
 /**
  * Builds an age decrypt function for an X25519 (`AGE-SECRET-KEY-1…`) or hybrid post-quantum
- * (`AGE-SECRET-KEY-PQ-1…`) identity. Throws AgentError `config_invalid` for a malformed identity;
- * the returned function throws `decrypt`. Messages never contain key material.
+ * (`AGE-SECRET-KEY-PQ-1…`) identity. X25519 files open their payload through `bulk` (this thread by
+ * default); post-quantum files go through the age library on this thread. Throws AgentError
+ * `config_invalid` for a malformed identity; the returned function throws `decrypt`. Messages
+ * never contain key material.
  */
-export const createAgeDecrypt = (identity: string): AgeDecrypt => {
+export const createAgeDecrypt = (identity: string, bulk: BulkOpener = IN_THREAD_OPENER): AgeDecrypt => {
   const trimmed = identity.trim()
-  const fast = createX25519FileDecrypt(trimmed)
-  return fast === undefined ? createLibraryDecrypt(trimmed) : createFastDecrypt(fast, trimmed)
+  const unwrap = createX25519FileUnwrap(trimmed)
+  return unwrap === undefined ? createLibraryDecrypt(trimmed) : createFastDecrypt(unwrap, trimmed, bulk)
 }

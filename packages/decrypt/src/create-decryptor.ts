@@ -3,6 +3,7 @@
 import type { PackedArtifact, SecretValues } from '@clef-sh/artifact-format'
 import { AgentError, ErrorCode, toAgentError } from '@clef-sh/errors'
 import { createAgeDecrypt, type AgeDecrypt } from './age-decrypt.ts'
+import type { BulkOpener } from './bulk/in-thread.ts'
 import type { DecryptOptions, Decryptor, KmsUnwrapper } from './decryptor.ts'
 import { decryptEnvelope } from './envelope-decrypt.ts'
 import { parseSecretValues } from './secret-values.ts'
@@ -21,6 +22,17 @@ export interface DecryptorOptions {
   ageIdentity?: string | undefined
   /** Needed for KMS envelope artifacts only. */
   kms?: KmsResolver | undefined
+  /**
+   * Where the bulk of each decrypt runs (`createBulkPool` for worker threads); this thread when
+   * unset. With it, each artifact's ciphertext is decoded once, into memory the workers share.
+   */
+  bulk?: BulkOpener | undefined
+}
+
+/** base64 decoded into a SharedArrayBuffer: posted to a worker, it is shared, not copied. */
+const sharedBase64 = (text: string): Uint8Array => {
+  const view = Buffer.from(new SharedArrayBuffer(Buffer.byteLength(text, 'base64')))
+  return view.subarray(0, view.write(text, 'base64'))
 }
 
 const noAgeIdentity = (): Promise<never> =>
@@ -55,16 +67,37 @@ const resolveUnwrapper = async (kms: KmsResolver | undefined, provider: string):
  * the identity.
  */
 export const createDecryptor = (opts: DecryptorOptions): Decryptor => {
-  const age: AgeDecrypt = opts.ageIdentity === undefined ? noAgeIdentity : createAgeDecrypt(opts.ageIdentity)
+  const { bulk } = opts
+  const age: AgeDecrypt =
+    opts.ageIdentity === undefined ? noAgeIdentity : createAgeDecrypt(opts.ageIdentity, bulk)
+  // Encrypted bytes only: what the store already holds, decoded once instead of per request.
+  const decoded = new WeakMap<PackedArtifact, Uint8Array>()
+  const bytesOf = (artifact: PackedArtifact): Uint8Array => {
+    if (bulk === undefined) return Buffer.from(artifact.ciphertext, 'base64')
+    let bytes = decoded.get(artifact)
+    if (bytes === undefined) {
+      bytes = sharedBase64(artifact.ciphertext)
+      decoded.set(artifact, bytes)
+    }
+    return bytes
+  }
 
   const plaintextOf = async (
     artifact: PackedArtifact,
     signal: AbortSignal | undefined,
   ): Promise<Uint8Array> => {
     const envelope = artifact.envelope
-    if (envelope === undefined) return age(Buffer.from(artifact.ciphertext, 'base64'))
+    if (envelope === undefined) return age(bytesOf(artifact))
     const unwrapper = await resolveUnwrapper(opts.kms, envelope.provider)
-    return decryptEnvelope({ envelope, ciphertext: artifact.ciphertext, unwrapper, signal })
+    const ciphertextBytes = bytesOf(artifact)
+    return decryptEnvelope({
+      envelope,
+      ciphertext: artifact.ciphertext,
+      ciphertextBytes,
+      unwrapper,
+      signal,
+      bulk,
+    })
   }
 
   return {

@@ -1,8 +1,8 @@
 // KMS envelope mode (SPEC §3): the KMS unwraps the data key, AES-256-GCM decrypts the payload.
 // The DEK is zeroed as soon as the payload is decrypted, whatever happens.
-import { createDecipheriv } from 'node:crypto'
 import type { Envelope } from '@clef-sh/artifact-format'
 import { AgentError, ErrorCode, isAgentError } from '@clef-sh/errors'
+import { IN_THREAD_OPENER, type BulkOpener } from './bulk/in-thread.ts'
 import type { KmsUnwrapper } from './decryptor.ts'
 
 /** Input of {@link decryptEnvelope}. */
@@ -10,8 +10,12 @@ export interface EnvelopeDecryptOptions {
   envelope: Envelope
   /** base64 AES-256-GCM ciphertext, without the tag. */
   ciphertext: string
+  /** The ciphertext already decoded (a JIT decryptor keeps it per artifact); else decoded here. */
+  ciphertextBytes?: Uint8Array | undefined
   unwrapper: KmsUnwrapper
   signal?: AbortSignal | undefined
+  /** Where AES-GCM runs; this thread by default. */
+  bulk?: BulkOpener | undefined
 }
 
 const DEK_BYTES = 32
@@ -46,7 +50,7 @@ const unwrapDek = async (opts: EnvelopeDecryptOptions): Promise<Uint8Array> => {
   }
 }
 
-const aesGcmDecrypt = (dek: Uint8Array, opts: EnvelopeDecryptOptions): Buffer => {
+const aesGcmDecrypt = async (dek: Uint8Array, opts: EnvelopeDecryptOptions): Promise<Buffer> => {
   if (dek.length !== DEK_BYTES) {
     throw new AgentError(
       ErrorCode.KmsUnwrap,
@@ -55,18 +59,10 @@ const aesGcmDecrypt = (dek: Uint8Array, opts: EnvelopeDecryptOptions): Buffer =>
   }
   const iv = decodeParam(opts.envelope.iv, IV_BYTES, 'iv')
   const tag = decodeParam(opts.envelope.authTag, TAG_BYTES, 'authTag')
-  const decipher = createDecipheriv('aes-256-gcm', dek, iv, { authTagLength: TAG_BYTES })
-  decipher.setAuthTag(tag)
-  const body = decipher.update(Buffer.from(opts.ciphertext, 'base64'))
-  try {
-    return Buffer.concat([body, decipher.final()])
-  } catch {
-    body.fill(0)
-    throw new AgentError(
-      ErrorCode.Decrypt,
-      'AES-256-GCM authentication failed (wrong key or tampered envelope)',
-    )
-  }
+  const ciphertext = opts.ciphertextBytes ?? Buffer.from(opts.ciphertext, 'base64')
+  const opened = await (opts.bulk ?? IN_THREAD_OPENER).openAesGcm({ key: dek, iv, tag, ciphertext })
+  if (!opened.ok) throw new AgentError(ErrorCode.Decrypt, opened.reason)
+  return opened.plain
 }
 
 /**
@@ -79,7 +75,7 @@ const aesGcmDecrypt = (dek: Uint8Array, opts: EnvelopeDecryptOptions): Buffer =>
 export const decryptEnvelope = async (opts: EnvelopeDecryptOptions): Promise<Buffer> => {
   const dek = await unwrapDek(opts)
   try {
-    return aesGcmDecrypt(dek, opts)
+    return await aesGcmDecrypt(dek, opts)
   } finally {
     dek.fill(0)
   }

@@ -25,6 +25,7 @@ export const ErrorCode = {
   SourceRateLimited: 'source_rate_limited',
   SourceTooLarge: 'source_too_large',
   SourceInvalidResponse: 'source_invalid_response',
+  SourceRedirect: 'source_redirect',
   // Serving state.
   NotLoaded: 'not_loaded',
   CacheExpired: 'cache_expired',

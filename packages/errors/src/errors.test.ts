@@ -59,8 +59,24 @@ describe('redactUrl', () => {
     expect(out).not.toContain('hunter2')
     expect(out).not.toContain('abc')
     expect(out).not.toContain('def')
-    expect(out).toContain('v=1')
+    // Issue 13 §4: no query value at all, names at most (v=1 used to be kept).
+    expect(out).toBe('https://***@example.com/a.json?token=***&X-Amz-Signature=***&v=***')
     expect(out).toContain('example.com/a.json')
+  })
+
+  it('keeps only the names of a signed URL, whatever they are called, and drops the fragment', () => {
+    const signed =
+      'https://storage.example/a.json?X-Goog-Signature=sig1&X-Goog-Credential=cred%2F2&access_token=tok3&bare4#frag5'
+    expect(redactUrl(signed)).toBe(
+      'https://storage.example/a.json?X-Goog-Signature=***&X-Goog-Credential=***&access_token=***&***#***',
+    )
+  })
+
+  it('redacts text that only looks like a URL by position', () => {
+    expect(redactUrl('http//u:pw1@example.com/a.json?sig=s2&k#f3')).toBe(
+      'http//***@example.com/a.json?sig=***&***#***',
+    )
+    expect(redactUrl('s3:/bucket/key?X-Amz-Credential=c4')).toBe('s3:/bucket/key?X-Amz-Credential=***')
   })
 
   it('leaves non-URLs alone', () => {

@@ -35,6 +35,7 @@ export const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   source_rate_limited: 503,
   source_too_large: 503,
   source_invalid_response: 503,
+  source_redirect: 503,
   not_loaded: 503,
   cache_expired: 503,
   unauthorized: 401,

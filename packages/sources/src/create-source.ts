@@ -44,7 +44,7 @@ export interface SourceDefaults {
 export const createSource = (config: SourceConfig, defaults: SourceDefaults = {}): ArtifactSource => {
   switch (config.kind) {
     case 'file':
-      return new FileSource({ path: config.path, maxBytes: defaults.maxBytes })
+      return new FileSource({ path: config.path, maxBytes: defaults.maxBytes, timeoutMs: defaults.timeoutMs })
     case 'http':
       return new HttpSource({ ...defaults, url: config.url, headers: config.headers })
     case 's3': {

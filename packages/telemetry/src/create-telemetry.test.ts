@@ -142,7 +142,15 @@ describe('createTelemetry: failures', () => {
 
   it('a black-holed collector: emit stays synchronous, requests time out, shutdown keeps its deadline', async () => {
     await using rx = await startOtlpReceiver('blackhole')
-    const telemetry = createTelemetry({ url: rx.url, resource: RESOURCE, maxBuffer: 50, ...quick })
+    // The request timeout outlasts the 200 ms the emit loop may take, so the request is always on the
+    // wire before it times out (a 100 ms timeout raced the loop on a loaded machine).
+    const telemetry = createTelemetry({
+      url: rx.url,
+      resource: RESOURCE,
+      maxBuffer: 50,
+      ...quick,
+      requestTimeoutMs: 250,
+    })
     telemetry.emit(stopped('first'))
     const flushed = telemetry.flush()
     const t0 = performance.now()

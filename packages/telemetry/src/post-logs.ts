@@ -18,6 +18,8 @@ export interface PostLogsOptions {
 }
 
 const RETRYABLE: ReadonlySet<number> = new Set([429, 502, 503, 504])
+const REDIRECT: ReadonlySet<number> = new Set([301, 302, 303, 307, 308])
+const MAX_REDIRECTS = 5
 const MAX_ANSWER_BYTES = 64 * 1024
 const MAX_RETRY_AFTER_MS = 300_000
 
@@ -59,16 +61,50 @@ const describeError = (e: unknown): string => {
   return e instanceof Error ? e.name : 'error'
 }
 
-/** Sends one ExportLogsServiceRequest. Never rejects. */
+// Any header we send besides the content type is the collector's auth (userinfo, token, packed
+// headers): it must not follow a redirect off the collector's https origin.
+const mayFollow = (opts: PostLogsOptions, next: URL): boolean =>
+  Object.keys(opts.headers).every((name) => name.toLowerCase() === 'content-type') ||
+  (next.protocol === 'https:' && next.origin === opts.url.origin)
+
+// Why a redirect is not followed, or undefined when it may be: only 307/308 keep a POST a POST.
+const refusal = (
+  opts: PostLogsOptions,
+  hop: { status: number; next: URL; count: number },
+): string | undefined => {
+  const { status, next } = hop
+  if (hop.count === MAX_REDIRECTS) return 'too many redirects'
+  if (status !== 307 && status !== 308) return `redirect ${status} would drop the body`
+  if (mayFollow(opts, next)) return undefined
+  return `redirect to ${next.origin} refused (credentials stay on the same https origin)`
+}
+
+/**
+ * Sends one ExportLogsServiceRequest. Never rejects. Follows at most 5 redirects, only 307/308,
+ * and with auth headers only within the endpoint's https origin; any other redirect is a
+ * non-retryable failure whose `error` says why.
+ */
 export const postLogs = async (opts: PostLogsOptions): Promise<PostResult> => {
   const signal = AbortSignal.any([opts.signal, AbortSignal.timeout(opts.timeoutMs)])
   try {
-    const res = await opts.fetch(opts.url, {
-      method: 'POST',
-      headers: { ...opts.headers, 'content-type': 'application/json' },
-      body: opts.body,
-      signal,
-    })
+    let url = opts.url
+    let res: Response
+    for (let hops = 0; ; hops++) {
+      res = await opts.fetch(url, {
+        method: 'POST',
+        headers: { ...opts.headers, 'content-type': 'application/json' },
+        body: opts.body,
+        signal,
+        redirect: 'manual',
+      })
+      const location = res.headers.get('location')
+      if (!REDIRECT.has(res.status) || location === null) break
+      await res.body?.cancel().catch(() => {})
+      const next = new URL(location, url)
+      const error = refusal(opts, { status: res.status, next, count: hops })
+      if (error !== undefined) return { ok: false, retryable: false, error }
+      url = next
+    }
     const text = await readCapped(res)
     if (res.ok) return { ok: true, rejected: rejectedCount(text) }
     const after = retryAfterMs(res.headers.get('retry-after'), Date.now())

@@ -1,7 +1,7 @@
 // createAgent(): wires source → checks → provider → serving gate → reader, and owns the refresh
 // loop's lifecycle. Cached or JIT mode is picked here, once.
 import { createDiskCache, createFreshness } from '@clef-sh/cache'
-import { createDecryptor, createKmsResolver } from '@clef-sh/decrypt'
+import { createBulkPool, createDecryptor, createKmsResolver } from '@clef-sh/decrypt'
 import { AgentError, ErrorCode, noopLogger } from '@clef-sh/errors'
 import { createSource } from '@clef-sh/sources'
 import type { AgentConfig } from '../config/types.ts'
@@ -61,6 +61,8 @@ export const createAgent = (config: AgentConfig, deps: AgentDeps = {}): Agent =>
   const freshness = createFreshness({ ttlMs: config.ttlMs, now })
   const events = createAgentEmitter(logger)
   const late = createLateDecryptor()
+  // JIT mode decrypts per request: off the event loop, so probes answer under any secrets load.
+  const bulk = config.ttlMs === 0 ? createBulkPool() : undefined
   const highWater = createHighWater({
     path: config.cachePath === undefined ? undefined : `${config.cachePath}.hwm`,
     allowRollback: config.allowRollback,
@@ -124,7 +126,8 @@ export const createAgent = (config: AgentConfig, deps: AgentDeps = {}): Agent =>
     const ageIdentity = await loadAgeIdentity(config.ageKey)
     // stop() may have run while the key file was read.
     if (state.phase !== 'idle') throw new AgentError(ErrorCode.NotLoaded, 'the agent is stopped')
-    const decryptor = createDecryptor({ ageIdentity, kms: deps.kms ?? createKmsResolver({ logger }) })
+    const kms = deps.kms ?? createKmsResolver({ logger })
+    const decryptor = createDecryptor({ ageIdentity, kms, bulk })
     late.set(observeDecryptor(decryptor, { duration: metrics.decrypt, loaded: telemetry.loaded }))
     state.phase = 'starting'
     logger.info('agent starting', { mode: provider.mode, source: source.describe(), agentId: config.agentId })
@@ -142,6 +145,7 @@ export const createAgent = (config: AgentConfig, deps: AgentDeps = {}): Agent =>
     await loop.stop(reason)
     provider.wipe()
     state.held = undefined
+    await bulk?.close()
     if (wasRunning) logger.info('agent stopped', { reason })
     if (wasRunning) await telemetry.stop(reason)
   }

@@ -79,10 +79,15 @@ export interface TelemetryDeps {
 /** The running agent. Plaintext lives only inside it, in memory. */
 export interface Agent extends AsyncDisposable {
   /**
-   * Loads the key, then makes the first load attempt; resolves when it ended, success or not (the
-   * loop keeps going; check `ready`). Idempotent: later calls share the first one's promise. Rejects
-   * only with AgentError `config_invalid` (an unreadable age key file, a malformed age key) or
-   * `not_loaded` (the agent was stopped before or while starting).
+   * Loads the key, then makes the first load attempt; resolves when it ended, **success or not**:
+   * a source that is down or an artifact that is refused does not reject it (the loop keeps
+   * retrying). Check `ready` afterwards, or use `loadSecrets` to get the failure as a rejection.
+   * Idempotent: later calls share the first one's promise. Rejects only with AgentError
+   * `config_invalid` (an unreadable age key file, a malformed age key) or `not_loaded` (the agent
+   * was stopped before or while starting).
+   *
+   * A started agent keeps the Node process alive (its refresh timer) until `stop()` is called, the
+   * `signal` option aborts, or an `await using` scope disposes it.
    */
   start(): Promise<void>
   /** Aborts the fetch in flight, clears every timer and drops the plaintext. Idempotent. */

@@ -1,5 +1,6 @@
 // Every CLEF_AGENT_* variable the agent knows. Anything else with the prefix is reported, because
 // a typo (CLEF_AGENT_CACHE_TLL) would otherwise silently fall back to a default.
+import { didYouMean } from './did-you-mean.ts'
 import type { EnvReader } from './env-reader.ts'
 import { VCS_VARIABLES } from './parse-vcs.ts'
 
@@ -26,33 +27,10 @@ export const KNOWN_VARIABLES: readonly string[] = [
 
 const KNOWN = new Set(KNOWN_VARIABLES)
 
-const distance = (a: string, b: string): number => {
-  let row = Array.from({ length: b.length + 1 }, (_, j) => j)
-  for (let i = 1; i <= a.length; i++) {
-    const next = [i]
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1
-      next.push(Math.min((row[j] ?? 0) + 1, (next[j - 1] ?? 0) + 1, (row[j - 1] ?? 0) + cost))
-    }
-    row = next
-  }
-  return row[b.length] ?? 0
-}
-
-const suggest = (name: string): string => {
-  let best: string | undefined
-  let bestDistance = 4
-  for (const known of KNOWN_VARIABLES) {
-    const d = distance(name, known)
-    if (d < bestDistance) [best, bestDistance] = [known, d]
-  }
-  return best === undefined ? '' : `; did you mean ${best}?`
-}
-
 /** Records an issue for every CLEF_AGENT_* name in `names` that the agent does not know. */
 export const checkUnknownVariables = (r: EnvReader, names: Iterable<string>): void => {
   for (const name of names) {
     if (!name.startsWith('CLEF_AGENT_') || KNOWN.has(name)) continue
-    r.issue(name, `is not a known clef-agent variable${suggest(name)}`)
+    r.issue(name, `is not a known clef-agent variable${didYouMean(name, KNOWN_VARIABLES)}`)
   }
 }

@@ -5,6 +5,7 @@ import type { KmsResolver } from '@clef-sh/decrypt'
 import { AgentError, ErrorCode, type Logger } from '@clef-sh/errors'
 import type { SourceConfig } from '@clef-sh/sources'
 import type { AgentDeps } from '../agent/types.ts'
+import { didYouMean } from '../config/did-you-mean.ts'
 import { parseConfig } from '../config/parse-config.ts'
 import type { AgentConfig, ConfigIssue } from '../config/types.ts'
 
@@ -62,6 +63,23 @@ const VARIABLES = {
   agentId: 'CLEF_AGENT_ID',
 } as const satisfies Partial<Record<keyof AgentOptions, string>>
 
+// Every key of AgentOptions: JavaScript callers get no type check, and a misspelt option
+// (`ageKeyfile`) would otherwise fall back to a default without a word.
+const OPTION_NAMES: readonly (keyof AgentOptions)[] = [
+  ...(Object.keys(VARIABLES) as (keyof typeof VARIABLES)[]),
+  'logger',
+  'fetch',
+  'now',
+  'kms',
+  'signal',
+] satisfies readonly (keyof AgentOptions)[]
+const KNOWN_OPTIONS = new Set<string>(OPTION_NAMES)
+
+const unknownOptions = (options: AgentOptions): ConfigIssue[] =>
+  Object.keys(options)
+    .filter((name) => !KNOWN_OPTIONS.has(name))
+    .map((name) => ({ variable: name, message: `is not a known option${didYouMean(name, OPTION_NAMES)}` }))
+
 // A parsed source skips the string rules; this stand-in satisfies them and is then replaced.
 const PLACEHOLDER_SOURCE = 'placeholder.json'
 
@@ -88,12 +106,15 @@ const optionName = (variable: string): string =>
  * Validates `options` with the rules of the environment variables and returns the core config and
  * deps. Pure: no I/O (the age key file is read at `start()`). A parsed `SourceConfig` is taken as
  * is (createAgent's source construction checks it). Throws AgentError `config_invalid` naming every
- * bad option; the message never holds a key.
+ * bad option, an unknown option name included (with the closest known one); the message never
+ * holds a key.
  */
 export const resolveAgentOptions = (options: AgentOptions): ResolvedAgentOptions => {
   const result = parseConfig(toEnv(options))
-  if (!result.ok) {
-    const issues = result.issues.map((i) => ({ ...i, variable: optionName(i.variable) }))
+  const unknown = unknownOptions(options)
+  if (!result.ok || unknown.length > 0) {
+    const invalid = result.ok ? [] : result.issues.map((i) => ({ ...i, variable: optionName(i.variable) }))
+    const issues = [...invalid, ...unknown]
     throw new AgentError(ErrorCode.ConfigInvalid, `invalid agent options: ${formatIssues(issues)}`)
   }
   const source = typeof options.source === 'string' ? result.config.source : options.source

@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises'
 import { describe, expect, it } from 'vitest'
 import { createAgeKey, packArtifact, tempDir } from '@clef-sh/testing'
-import { createAgent, fromEnv, loadSecrets } from '../index.ts'
+import { AgentError, ErrorCode, createAgent, fromEnv, isAgentError, loadSecrets } from '../index.ts'
 
 const writePacked = async (path: string, values: Record<string, Record<string, string>>) => {
   const key = await createAgeKey()
@@ -68,6 +68,21 @@ describe('library API', () => {
     const fromOptions = thrown(() => createAgent({ source: 'a.json', cacheTtl: 5, ageKey: 'x' }))
     expect(fromOptions).toMatchObject({ code: 'config_invalid' })
     expect(fromOptions.message).toMatch(/ageKey must.*cacheTtl must/)
+  })
+
+  it('rejects an unknown option name from JavaScript with the closest known one, like fromEnv', async () => {
+    const options = { source: 'a.json', ageKeyfile: './key.txt', cacheTTL: 60 }
+    // A JavaScript caller: no excess-property check stands between the typo and the agent.
+    const error = thrown(() => createAgent(options))
+    expect(error).toBeInstanceOf(AgentError)
+    expect(isAgentError(error) && error.code === ErrorCode.ConfigInvalid).toBe(true)
+    expect(error.message).toContain('ageKeyfile is not a known option; did you mean ageKeyFile?')
+    expect(error.message).toContain('cacheTTL is not a known option; did you mean cacheTtl?')
+    const lowercase = { source: 'a.json', agekey: 'x' }
+    await expect(loadSecrets(lowercase)).rejects.toMatchObject({
+      code: 'config_invalid',
+      message: expect.stringContaining('did you mean ageKey?'),
+    })
   })
 
   it('accepts a parsed source object and stops when its AbortSignal aborts', async () => {

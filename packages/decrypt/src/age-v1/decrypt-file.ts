@@ -10,6 +10,15 @@ import { parseX25519Identity } from './x25519.ts'
 /** Plaintext of `file`, or undefined when its header has no X25519 stanza. */
 export type X25519FileDecrypt = (file: Uint8Array) => Buffer | undefined
 
+/** A file's key (the caller zeroes it) and its payload, once the header checked out. */
+export interface KeyedPayload {
+  fileKey: Buffer
+  payload: Uint8Array
+}
+
+/** The key and payload of `file`, or undefined when its header has no X25519 stanza. */
+export type X25519FileUnwrap = (file: Uint8Array) => KeyedPayload | undefined
+
 const EMPTY = Buffer.alloc(0)
 const HEADER_LABEL = Buffer.from('header')
 
@@ -22,11 +31,12 @@ const verifyHeaderMac = (fileKey: Buffer, header: AgeHeader): void => {
 }
 
 /**
- * Builds a decrypt function for an `AGE-SECRET-KEY-1…` identity, importing the key once; returns
- * undefined when `identity` is not one. The function throws AgentError `decrypt` for a malformed
- * file, a header no stanza of which is addressed to the identity, a bad MAC or a bad payload.
+ * Builds the header half of a decrypt for an `AGE-SECRET-KEY-1…` identity, importing the key once;
+ * returns undefined when `identity` is not one. The function parses the header, unwraps the file
+ * key and checks the header MAC; it throws AgentError `decrypt` for a malformed file, a header no
+ * stanza of which is addressed to the identity, or a bad MAC.
  */
-export const createX25519FileDecrypt = (identity: string): X25519FileDecrypt | undefined => {
+export const createX25519FileUnwrap = (identity: string): X25519FileUnwrap | undefined => {
   const x25519 = parseX25519Identity(identity)
   if (x25519 === undefined) return undefined
   return (file) => {
@@ -36,9 +46,29 @@ export const createX25519FileDecrypt = (identity: string): X25519FileDecrypt | u
       x25519.unwrap(header.stanzas) ?? ageFailure("no identity matched any of the file's recipients")
     try {
       verifyHeaderMac(fileKey, header)
-      return decryptPayload(fileKey, file.subarray(header.payloadOffset))
-    } finally {
+    } catch (e) {
       fileKey.fill(0)
+      throw e
+    }
+    return { fileKey, payload: file.subarray(header.payloadOffset) }
+  }
+}
+
+/**
+ * Builds a decrypt function for an `AGE-SECRET-KEY-1…` identity, importing the key once; returns
+ * undefined when `identity` is not one. The function throws AgentError `decrypt` for a malformed
+ * file, a header no stanza of which is addressed to the identity, a bad MAC or a bad payload.
+ */
+export const createX25519FileDecrypt = (identity: string): X25519FileDecrypt | undefined => {
+  const unwrap = createX25519FileUnwrap(identity)
+  if (unwrap === undefined) return undefined
+  return (file) => {
+    const keyed = unwrap(file)
+    if (keyed === undefined) return undefined
+    try {
+      return decryptPayload(keyed.fileKey, keyed.payload)
+    } finally {
+      keyed.fileKey.fill(0)
     }
   }
 }

@@ -67,7 +67,8 @@ const readStanza = (argLine: string, lines: LineReader): AgeStanza => {
 
 /**
  * Parses the header at the start of a binary age file. Throws AgentError `decrypt` for anything
- * off the spec: wrong version, malformed or non-canonical stanzas or MAC, no stanza, or a header
+ * off the spec: wrong version, malformed or non-canonical stanzas or MAC, no stanza, a scrypt
+ * stanza next to another, or a header
  * larger than {@link MAX_HEADER_BYTES} / with more than {@link MAX_STANZAS} stanzas.
  */
 export const parseAgeHeader = (file: Uint8Array): AgeHeader => {
@@ -86,6 +87,10 @@ export const parseAgeHeader = (file: Uint8Array): AgeHeader => {
     const mac = line.length === 4 + MAC_CHARS ? decodeBase64(line.slice(4)) : undefined
     if (mac === undefined) return ageFailure('invalid header: malformed MAC')
     if (stanzas.length === 0) return ageFailure('invalid header: no recipient stanza')
+    // The age spec: a scrypt stanza must be the only one. A passphrase file that also names other
+    // recipients is malformed, refused before any stanza is tried (the agent takes no passphrase).
+    if (stanzas.length > 1 && stanzas.some((s) => s.args[0] === 'scrypt'))
+      return ageFailure('invalid header: a scrypt stanza must be alone')
     return { stanzas, macInput: file.subarray(0, lineStart + 3), mac, payloadOffset: lines.start }
   }
 }

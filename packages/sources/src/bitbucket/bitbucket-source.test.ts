@@ -124,7 +124,7 @@ describe('BitbucketSource wire', () => {
         : fetch(input, init)
     const e = await failure(sourceFor(fake, { fetch: odd }).fetch({ signal: live() }))
     expect(e).toMatchObject({ code: ErrorCode.SourceInvalidResponse, transient: false })
-    expect(e.message).toMatch(/format=meta": the file metadata has no commit.hash$/)
+    expect(e.message).toMatch(/format=\*\*\*": the file metadata has no commit.hash$/)
   })
 
   it('caps the body and times out', async () => {

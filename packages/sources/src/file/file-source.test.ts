@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { mkdir, rm, writeFile } from 'node:fs/promises'
 import { ErrorCode, isAgentError } from '@clef-sh/errors'
@@ -70,6 +71,21 @@ describe('FileSource', () => {
     const bad = await failure(fetchOnce(new FileSource({ path: dir.file('bad.json') })))
     expect(bad.code).toBe(ErrorCode.SourceInvalidResponse)
     expect(bad.message).toContain('not valid UTF-8')
+  })
+
+  it('refuses a FIFO at once instead of waiting for a writer, and reads the file that replaces it', async () => {
+    await using dir = await tempDir()
+    const path = dir.file('artifact.json')
+    execFileSync('mkfifo', [path])
+    const source = new FileSource({ path, timeoutMs: 5_000 })
+    const started = performance.now()
+    const e = await failure(fetchOnce(source))
+    expect(performance.now() - started).toBeLessThan(1_000)
+    expect(e).toMatchObject({ code: ErrorCode.SourceInvalidResponse, transient: false })
+    expect(e.message).toBe(`[READ] "${path}": not a regular file`)
+    await rm(path)
+    await writeFile(path, '{"back":true}')
+    expect(await fetchOnce(source)).toMatchObject({ changed: true, body: '{"back":true}' })
   })
 
   it('maps a path under a regular file (ENOTDIR) to source_not_found', async () => {

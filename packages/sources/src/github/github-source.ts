@@ -99,6 +99,8 @@ export class GitHubSource implements ArtifactSource {
       return { changed: true, body: text, etag: res.headers.etag }
     } catch (e) {
       if (e instanceof SourceError) throw e
+      // octokit wraps what its fetch threw (a refused redirect) in a RequestError: unwrap ours.
+      if (e instanceof Error && e.cause instanceof SourceError) throw e.cause
       const status = answeredStatus(e)
       if (status !== undefined)
         this.#vcs.logger.debug('github source answered', { source: this.describe(), status })

@@ -134,7 +134,7 @@ describe('GitLabSource failures', () => {
     expect(e).toMatchObject({ code: ErrorCode.SourceAuth, status: 401, transient: false })
     expect(e.hint).toMatch(/read_repository.*read_api/)
     expect(e.message).toMatch(
-      /^\[GET\] "http:\/\/127\.0\.0\.1:\d+\/api\/v4\/projects\/acme%2Fclef-secrets\/.*\/raw\?ref=main": 401 Unauthorized$/,
+      /^\[GET\] "http:\/\/127\.0\.0\.1:\d+\/api\/v4\/projects\/acme%2Fclef-secrets\/.*\/raw\?ref=\*\*\*": 401 Unauthorized$/,
     )
     expectNoToken(e)
   })

@@ -2,6 +2,7 @@
 // until someone acts; throttling, 5xx and network trouble are transient (serve stale, retry).
 import { ErrorCode } from '@clef-sh/errors'
 import { HINT_NOT_PACKED, SourceError } from '../errors.ts'
+import { networkCause } from './network-cause.ts'
 import { parseRetryAfter } from './retry-after.ts'
 
 /** Where a failure happened: `[GET] "<redacted url>"` and the source's `describe()`. */
@@ -56,27 +57,24 @@ export interface NetworkFailure {
   timeoutMs: number | undefined
 }
 
-const errnoCode = (e: unknown): string | undefined => {
-  const inner = e instanceof Error && e.cause !== undefined ? e.cause : e
-  if (typeof inner === 'object' && inner !== null && 'code' in inner && typeof inner.code === 'string') {
-    return inner.code
-  }
-  return e instanceof Error ? e.name : undefined
-}
-
-const networkDetail = (failure: NetworkFailure): string => {
-  if (failure.aborted) return 'aborted'
-  if (failure.timeoutMs !== undefined) return `timed out after ${failure.timeoutMs} ms`
-  return `request failed (${errnoCode(failure.cause) ?? 'unknown error'})`
+const networkDetail = (failure: NetworkFailure): { detail: string; hint?: string | undefined } => {
+  if (failure.aborted) return { detail: 'aborted' }
+  if (failure.timeoutMs !== undefined) return { detail: `timed out after ${failure.timeoutMs} ms` }
+  const { code, hint } = networkCause(failure.cause)
+  return { detail: `request failed (${code})`, hint }
 }
 
 /**
- * `source_unreachable`, transient, for a network error, a timeout or an abort. Only an errno
- * code reaches the message: a foreign error's text could quote the unredacted URL.
+ * `source_unreachable`, transient, for a network error, a timeout or an abort. Only an errno or
+ * TLS code reaches the message (see {@link networkCause}), with a hint for the common ones: a
+ * foreign error's text could quote the unredacted URL.
  */
-export const networkToSourceError = (ctx: RequestContext, failure: NetworkFailure): SourceError =>
-  new SourceError(ErrorCode.SourceUnreachable, `${ctx.where}: ${networkDetail(failure)}`, {
+export const networkToSourceError = (ctx: RequestContext, failure: NetworkFailure): SourceError => {
+  const { detail, hint } = networkDetail(failure)
+  return new SourceError(ErrorCode.SourceUnreachable, `${ctx.where}: ${detail}`, {
     source: ctx.source,
     cause: failure.cause,
     transient: true,
+    ...(hint === undefined ? {} : { hint }),
   })
+}

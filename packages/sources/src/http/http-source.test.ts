@@ -191,13 +191,44 @@ describe('HttpSource network failures', () => {
   })
 })
 
+describe('HttpSource names the cause of a failed connection', () => {
+  it('says ECONNREFUSED with a hint to check that the server is up', async () => {
+    await using origin = await startHttpOrigin({ body: 'x' })
+    await origin.stop()
+    const e = await failure(sourceFor(origin).fetch({ signal: live() }))
+    expect(e.message).toBe(`[GET] "${origin.url}": request failed (ECONNREFUSED)`)
+    expect(e.hint).toMatch(/check the URL and that the server is up/)
+  })
+
+  it('says ENOTFOUND for a host that does not resolve, with a DNS hint', async () => {
+    const e = await failure(
+      new HttpSource({ url: 'http://clef-agent-test.invalid/a.json' }).fetch({ signal: live() }),
+    )
+    expect(e).toMatchObject({ code: ErrorCode.SourceUnreachable, transient: true })
+    expect(e.message).toMatch(
+      /^\[GET\] "http:\/\/clef-agent-test\.invalid\/a\.json": request failed \((ENOTFOUND|EAI_AGAIN)\)$/,
+    )
+    expect(e.hint).toMatch(/does not resolve/)
+  })
+
+  it('names a TLS failure by its code (https to a plain-HTTP port), with a certificate hint', async () => {
+    await using origin = await startHttpOrigin({ body: 'x' })
+    const url = `https://127.0.0.1:${origin.port}/a.json`
+    const e = await failure(new HttpSource({ url }).fetch({ signal: live() }))
+    expect(e.message).toMatch(/: request failed \(ERR_SSL_[A-Z_]+\)$/)
+    expect(e.message).not.toContain('TypeError')
+    expect(e.hint).toMatch(/TLS certificate/)
+  })
+})
+
 describe('HttpSource credentials', () => {
   it('redacts userinfo and token parameters in describe() and in messages', async () => {
     await using origin = await startHttpOrigin()
     const source = new HttpSource({ url: withCredentials(origin) })
     const e = await failure(source.fetch({ signal: live() }))
-    const redacted = `http://***@127.0.0.1:${origin.port}/artifact.json?token=***&v=1`
-    expect(source.describe()).toBe(`http:${redacted}`)
+    // Issue 13 §4 / 17 §5: no query value at all, and no doubled scheme (was `http:http://…&v=1`).
+    const redacted = `http://***@127.0.0.1:${origin.port}/artifact.json?token=***&v=***`
+    expect(source.describe()).toBe(redacted)
     expect(e.message).toBe(`[GET] "${redacted}": 404 Not Found`)
     expect(e.source).toBe(source.describe())
     for (const text of [e.message, e.source, JSON.stringify(e)]) {

@@ -4,6 +4,7 @@ import { ErrorCode, type Logger } from '@clef-sh/errors'
 import { SourceError } from '../errors.ts'
 import { DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT_MS, decodeUtf8 } from '../limits.ts'
 import type { ArtifactSource, FetchRequest, FetchResult } from '../source.ts'
+import { guardRedirects } from './guarded-fetch.ts'
 import { networkToSourceError, statusToSourceError, type RequestContext } from './http-errors.ts'
 import { parseHttpTarget, type HttpTarget } from './http-target.ts'
 import { discardBody, readCappedBody } from './read-body.ts'
@@ -35,18 +36,24 @@ export interface HttpSourceOptions {
  * rejects with {@link SourceError}: `source_auth` (401/403), `source_not_found` (404),
  * `source_rate_limited` (429; transient, `retryAfterMs`), `source_unreachable` (5xx, network,
  * timeout, abort; transient), `source_too_large`, `source_invalid_response` (other statuses, a 304
- * without an etag sent, bad UTF-8).
+ * without an etag sent, bad UTF-8), `source_redirect` (a redirect loop, or a redirect that would
+ * take userinfo or configured headers off the https origin; see {@link guardRedirects}).
  */
 export class HttpSource implements ArtifactSource {
   readonly kind = 'http'
   readonly #target: HttpTarget
   readonly #opts: HttpSourceOptions
   readonly #ctx: RequestContext
+  readonly #fetch: typeof fetch
 
   constructor(opts: HttpSourceOptions) {
     this.#opts = opts
     this.#target = parseHttpTarget(opts.url)
     this.#ctx = { where: `[GET] "${this.#target.redacted}"`, source: this.describe() }
+    // Userinfo and configured headers are credentials: they never follow a redirect off-origin.
+    const credentialed =
+      this.#target.authorization !== undefined || Object.keys(opts.headers ?? {}).length > 0
+    this.#fetch = guardRedirects(opts.fetch ?? fetch, { credentialed, source: this.#ctx.source })
   }
 
   async fetch(req: FetchRequest): Promise<FetchResult> {
@@ -54,7 +61,7 @@ export class HttpSource implements ArtifactSource {
     const timeout = AbortSignal.timeout(timeoutMs)
     const signal = AbortSignal.any([req.signal, timeout])
     try {
-      const res = await (this.#opts.fetch ?? fetch)(this.#target.url, {
+      const res = await this.#fetch(this.#target.url, {
         headers: this.#headers(req.etag),
         signal,
       })
@@ -68,7 +75,8 @@ export class HttpSource implements ArtifactSource {
   }
 
   describe(): string {
-    return `http:${this.#target.redacted}`
+    // The URL already names its scheme: a `http:` prefix would read `http:https://…`.
+    return this.#target.redacted
   }
 
   #headers(etag: string | undefined): Headers {

@@ -1,7 +1,7 @@
 // One fetch of a VCS source: a deadline over all of its requests (the caller's signal and the
 // timeout), bodies read under the size cap and strictly decoded, failures mapped to stable codes.
 import { ErrorCode, redactUrl } from '@clef-sh/errors'
-import type { SourceError } from '../errors.ts'
+import { SourceError } from '../errors.ts'
 import { networkToSourceError } from '../http/http-errors.ts'
 import { discardBody, readCappedBody } from '../http/read-body.ts'
 import { decodeUtf8 } from '../limits.ts'
@@ -102,6 +102,7 @@ export const vcsFetch = async (call: VcsCall, req: VcsRequest): Promise<VcsAnswe
   try {
     res = await vcs.fetch(req.url, { method: req.method, headers: req.headers, signal: call.signal })
   } catch (cause) {
+    if (cause instanceof SourceError) throw cause
     throw call.fail(where, cause)
   }
   vcs.logger.debug('vcs source answered', { source: vcs.describe, method: req.method, status: res.status })

@@ -1,6 +1,7 @@
 // What the GitHub, GitLab and Bitbucket sources share: their options, the artifact's place in the
 // repository (SPEC §5) and the checks that turn a bad setting into config_invalid at construction.
 import { AgentError, ErrorCode, noopLogger, type Logger } from '@clef-sh/errors'
+import { guardRedirects } from '../http/guarded-fetch.ts'
 import { DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT_MS } from '../limits.ts'
 
 /** Options of every VCS source. */
@@ -40,6 +41,7 @@ export interface ResolvedVcs {
   token: string
   timeoutMs: number
   maxBytes: number
+  /** The caller's fetch, wrapped by {@link guardRedirects}. */
   fetch: typeof fetch
   logger: Logger
   now: () => number
@@ -98,6 +100,7 @@ export const resolveVcs = (opts: VcsSourceOptions, rules: VcsRules): ResolvedVcs
   const ref = opts.ref ?? 'main'
   if (ref === '' || /\s/.test(ref)) throw invalid(rules, 'ref must be a branch, tag or commit name')
   const path = artifactPath(opts.identity, opts.environment)
+  const describe = `${rules.kind}:${opts.repo}/${path}@${ref}`
   return {
     repo: opts.repo,
     path,
@@ -106,10 +109,11 @@ export const resolveVcs = (opts: VcsSourceOptions, rules: VcsRules): ResolvedVcs
     token: opts.token,
     timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     maxBytes: opts.maxBytes ?? DEFAULT_MAX_BYTES,
-    fetch: opts.fetch ?? fetch,
+    // Every VCS request carries the token: redirects stay on the API's https origin.
+    fetch: guardRedirects(opts.fetch ?? fetch, { credentialed: true, source: describe }),
     logger: opts.logger ?? noopLogger,
     now: opts.now ?? Date.now,
-    describe: `${rules.kind}:${opts.repo}/${path}@${ref}`,
+    describe,
     authHint: rules.authHint,
   }
 }

@@ -1,0 +1,93 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { randomBytes } from 'node:crypto'
+import { parseArtifact } from '@clef-sh/artifact-format'
+import { createAgeKey, packArtifact, vector } from '@clef-sh/testing'
+import { createDecryptor } from '../create-decryptor.ts'
+import { artifactOf, failure, resolverFor } from '../test-helpers.ts'
+import { createBulkPool, type BulkPool } from './worker-pool.ts'
+
+const pools: BulkPool[] = []
+const newPool = (size?: number): BulkPool => {
+  const pool = size === undefined ? createBulkPool() : createBulkPool({ size })
+  pools.push(pool)
+  return pool
+}
+afterEach(async () => {
+  await Promise.all(pools.splice(0).map((p) => p.close()))
+})
+
+/** A JSON payload of about `bytes` bytes across a few namespaces. */
+const bigValues = (bytes: number): Record<string, Record<string, string>> => {
+  const ns: Record<string, string> = {}
+  for (let i = 0; i * 1024 < bytes; i++) ns[`KEY_${String(i)}`] = randomBytes(512).toString('hex')
+  return { app: ns }
+}
+
+describe('createBulkPool behind createDecryptor', () => {
+  it('opens age and KMS-envelope vectors to the same bytes as this thread does', async () => {
+    const pool = newPool(2)
+    for (const name of ['age-basic', 'large-5000-keys', 'kms-aws-envelope']) {
+      const v = vector(name)
+      const opts = { ageIdentity: v.ageKey ?? undefined, kms: resolverFor() }
+      const artifact = artifactOf(name)
+      const inThread = await createDecryptor(opts).plaintext(artifact)
+      const pooled = createDecryptor({ ...opts, bulk: pool })
+      expect(Buffer.from(await pooled.plaintext(artifact))).toEqual(Buffer.from(inThread))
+      expect(await pooled.decrypt(artifact)).toEqual(v.expect.ok ? v.expect.values : undefined)
+    }
+  })
+
+  it('refuses tampered payloads with the messages of this thread', async () => {
+    const pool = newPool(1)
+    for (const name of ['ciphertext-tampered', 'kms-corrupted-authtag']) {
+      const v = vector(name)
+      const opts = { ageIdentity: v.ageKey ?? undefined, kms: resolverFor() }
+      const artifact = artifactOf(name)
+      const here = await failure(createDecryptor(opts).plaintext(artifact))
+      const there = await failure(createDecryptor({ ...opts, bulk: pool }).plaintext(artifact))
+      expect(there.code).toBe('decrypt')
+      expect(there.message).toBe(here.message)
+    }
+  })
+
+  it('keeps the event loop turning while a large payload opens', async () => {
+    const key = await createAgeKey()
+    const artifact = parseArtifact(
+      await packArtifact({ values: bigValues(24 * 1024 * 1024), recipient: key.recipient }),
+    )
+    const ticksDuring = async (decrypt: () => Promise<unknown>): Promise<number> => {
+      let ticks = 0
+      const timer = setInterval(() => ticks++, 1)
+      await decrypt()
+      clearInterval(timer)
+      return ticks
+    }
+    const inThread = createDecryptor({ ageIdentity: key.identity })
+    const pooled = createDecryptor({ ageIdentity: key.identity, bulk: newPool(1) })
+    await pooled.plaintext(artifact) // starts the worker and decodes the shared ciphertext once
+    // On this thread the payload opens in one synchronous run: no timer can fire meanwhile.
+    expect(await ticksDuring(() => inThread.plaintext(artifact))).toBe(0)
+    expect(await ticksDuring(() => pooled.plaintext(artifact))).toBeGreaterThan(2)
+  })
+
+  it('hands every caller its own plaintext, which it may zero', async () => {
+    const v = vector('age-basic')
+    const decryptor = createDecryptor({ ageIdentity: v.ageKey ?? undefined, bulk: newPool(2) })
+    const artifact = artifactOf('age-basic')
+    const [a, b] = await Promise.all([decryptor.plaintext(artifact), decryptor.plaintext(artifact)])
+    a.fill(0)
+    expect(JSON.parse(Buffer.from(b).toString('utf8'))).toEqual(v.expect.ok ? v.expect.values : {})
+  })
+
+  it('rejects pending and later jobs once closed, as a stopping agent', async () => {
+    const v = vector('large-5000-keys')
+    const pool = createBulkPool({ size: 1 })
+    const decryptor = createDecryptor({ ageIdentity: v.ageKey ?? undefined, bulk: pool })
+    const artifact = artifactOf('large-5000-keys')
+    await decryptor.plaintext(artifact)
+    const pending = failure(decryptor.plaintext(artifact))
+    await pool.close()
+    expect((await pending).code).toBe('decrypt')
+    expect((await failure(decryptor.plaintext(artifact))).code).toBe('not_loaded')
+  })
+})

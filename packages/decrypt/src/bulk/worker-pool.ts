@@ -1,0 +1,144 @@
+// JIT mode decrypts on every request; on the event loop, 50 clients of a large artifact kept
+// /v1/health waiting for seconds. The bulk of each decrypt (the age payload, the envelope's
+// AES-GCM) runs here instead, in a few worker threads started from the openers' source text. Keys
+// travel by message (memory only, zeroed in the worker after use); plaintext comes back as a
+// transferred buffer, never copied on the way.
+import { availableParallelism } from 'node:os'
+import { Worker } from 'node:worker_threads'
+import { AgentError, ErrorCode } from '@clef-sh/errors'
+import type { BulkOpener } from './in-thread.ts'
+import { createSealedOpeners, type Opened } from './sealed-openers.ts'
+
+/** Options of {@link createBulkPool}. */
+export interface BulkPoolOptions {
+  /** Worker threads; default: one fewer than the cores (the event loop keeps one), 1 to 4. */
+  size?: number
+}
+
+/** A {@link BulkOpener} backed by worker threads; `close` ends them (pending jobs reject). */
+export interface BulkPool extends BulkOpener {
+  close(): Promise<void>
+}
+
+type Job =
+  | { kind: 'age'; key: Uint8Array; payload: Uint8Array }
+  | {
+      kind: 'gcm'
+      key: Uint8Array
+      iv: Uint8Array
+      tag: Uint8Array
+      ciphertext: Uint8Array
+    }
+
+interface Reply {
+  id: number
+  ok: boolean
+  plain?: ArrayBuffer
+  reason?: string
+}
+
+interface Slot {
+  worker: Worker
+  pending: Map<number, (opened: Opened | Error) => void>
+}
+
+// The worker: the openers built from their own source, one job per message. A result is handed
+// over as a whole ArrayBuffer (openers allocate outside Buffer's shared pool), the key zeroed.
+const WORKER_SOURCE = `'use strict'
+const { parentPort } = require('node:worker_threads')
+const openers = (${createSealedOpeners.toString()})(require('node:crypto'))
+parentPort.on('message', ({ id, job }) => {
+  let opened
+  try {
+    opened = job.kind === 'age' ? openers.openAgePayload(job.key, job.payload) : openers.openAesGcm(job)
+  } catch {
+    opened = { ok: false, reason: 'unexpected error' }
+  } finally {
+    job.key.fill(0)
+  }
+  if (!opened.ok) return parentPort.postMessage({ id, ok: false, reason: opened.reason })
+  const { buffer, byteOffset, byteLength } = opened.plain
+  const whole = byteOffset === 0 && byteLength === buffer.byteLength
+  const plain = whole ? buffer : buffer.slice(byteOffset, byteOffset + byteLength)
+  if (!whole) opened.plain.fill(0)
+  parentPort.postMessage({ id, ok: true, plain }, [plain])
+})
+`
+
+const defaultSize = (): number => Math.min(4, Math.max(1, availableParallelism() - 1))
+
+const workerFailed = (): AgentError =>
+  new AgentError(ErrorCode.Decrypt, 'decrypt worker failed', { transient: true })
+
+/**
+ * Creates a pool of `size` decrypt workers, started on first use and not keeping the process
+ * alive. A job goes to the worker with the fewest pending jobs. A worker that dies rejects its
+ * pending jobs with a transient AgentError `decrypt` and is replaced at the next job.
+ */
+export const createBulkPool = (opts: BulkPoolOptions = {}): BulkPool => {
+  const size = opts.size ?? defaultSize()
+  const slots: Slot[] = []
+  let nextId = 0
+  let closed = false
+
+  const drop = (slot: Slot): void => {
+    const at = slots.indexOf(slot)
+    if (at >= 0) slots.splice(at, 1)
+    for (const settle of slot.pending.values()) settle(workerFailed())
+    slot.pending.clear()
+  }
+
+  const spawn = (): Slot => {
+    // A small young generation: the worker's own garbage is a few buffers per job.
+    const worker = new Worker(WORKER_SOURCE, { eval: true, resourceLimits: { maxYoungGenerationSizeMb: 4 } })
+    worker.unref()
+    const slot: Slot = { worker, pending: new Map() }
+    worker.on('message', ({ id, ok, plain, reason }: Reply) => {
+      const settle = slot.pending.get(id)
+      slot.pending.delete(id)
+      settle?.(
+        ok && plain !== undefined
+          ? { ok: true, plain: Buffer.from(plain) }
+          : { ok: false, reason: reason ?? 'unexpected error' },
+      )
+    })
+    worker.on('error', () => {
+      drop(slot)
+    })
+    worker.on('exit', () => {
+      drop(slot)
+    })
+    slots.push(slot)
+    return slot
+  }
+
+  const pick = (): Slot => {
+    const idle = slots.find((s) => s.pending.size === 0)
+    if (idle !== undefined) return idle
+    if (slots.length < size) return spawn()
+    return slots.reduce((a, b) => (b.pending.size < a.pending.size ? b : a))
+  }
+
+  const run = (job: Job): Promise<Opened> => {
+    if (closed) return Promise.reject(new AgentError(ErrorCode.NotLoaded, 'the agent is stopping'))
+    const slot = pick()
+    const id = nextId++
+    return new Promise<Opened>((resolve, reject) => {
+      slot.pending.set(id, (opened) => {
+        if (opened instanceof Error) reject(opened)
+        else resolve(opened)
+      })
+      // Structured clone copies the key (the caller zeroes its own) and shares a shared buffer.
+      slot.worker.postMessage({ id, job })
+    })
+  }
+
+  return {
+    openAgePayload: (key, payload) => run({ kind: 'age', key, payload }),
+    openAesGcm: (box) => run({ kind: 'gcm', ...box }),
+    async close() {
+      closed = true
+      await Promise.all(slots.map((s) => s.worker.terminate()))
+    },
+  }
+}
