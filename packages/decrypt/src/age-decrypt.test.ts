@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest'
-import { loadVectors, vector } from '@clef-sh/testing'
+import { createInProcessKms, loadVectors, vector } from '@clef-sh/testing'
 import { randomBytes } from 'node:crypto'
 import { MAX_PQ_STANZAS } from './age-decrypt.ts'
 import { decodeBech32, encodeBech32 } from './age-v1/bech32.ts'
 import { createDecryptor } from './index.ts'
-import { artifactOf, failure, resolverFor } from './test-helpers.ts'
+import { artifactOf, failure } from './test-helpers.ts'
 
 const okAgeVectors = loadVectors().filter((v) => v.expect.ok && v.ageKey !== null)
 
@@ -40,7 +40,9 @@ describe('age artifacts', () => {
   })
 
   it('needs an age identity for an age artifact', async () => {
-    const err = await failure(createDecryptor({ kms: resolverFor() }).decrypt(artifactOf('age-basic')))
+    const err = await failure(
+      createDecryptor({ kms: createInProcessKms().resolver }).decrypt(artifactOf('age-basic')),
+    )
     expect(err.code).toBe('decrypt')
     expect(err.message).toMatch(/no age identity/)
     expect(err.hint).toContain('CLEF_AGENT_AGE_KEY')

@@ -1,15 +1,14 @@
 import { describe, expect, it } from 'vitest'
 import { AgentError } from '@clef-sh/errors'
-import { vector } from '@clef-sh/testing'
+import { createInProcessKms, vector } from '@clef-sh/testing'
 import { createDecryptor } from './index.ts'
 import type { KmsResolver } from './index.ts'
-import { artifactOf, envelopeOf, failure, resolverFor } from './test-helpers.ts'
-import { createTestKms } from './test-kms.ts'
+import { artifactOf, envelopeOf, failure } from './test-helpers.ts'
 
 describe('KMS envelope artifacts', () => {
   it('kms-aws-envelope: unwraps through the resolver and decrypts', async () => {
     const v = vector('kms-aws-envelope')
-    const kms = createTestKms()
+    const kms = createInProcessKms()
     const seen: string[] = []
     const resolver: KmsResolver = (p) => {
       seen.push(p)
@@ -23,8 +22,8 @@ describe('KMS envelope artifacts', () => {
   })
 
   it('zeroes the DEK buffer after use, on success and on failure', async () => {
-    const kms = createTestKms()
-    const d = createDecryptor({ kms: resolverFor(kms) })
+    const kms = createInProcessKms()
+    const d = createDecryptor({ kms: kms.resolver })
     await d.decrypt(artifactOf('kms-aws-ed25519-signed'))
     await failure(d.decrypt(artifactOf('kms-corrupted-authtag')))
     expect(kms.issued).toHaveLength(2)
@@ -36,7 +35,7 @@ describe('KMS envelope artifacts', () => {
 
   it('kms-corrupted-authtag: unwrap succeeds, AES-GCM refuses with decrypt', async () => {
     const err = await failure(
-      createDecryptor({ kms: resolverFor() }).decrypt(artifactOf('kms-corrupted-authtag')),
+      createDecryptor({ kms: createInProcessKms().resolver }).decrypt(artifactOf('kms-corrupted-authtag')),
     )
     expect(err.code).toBe('decrypt')
   })
@@ -44,7 +43,9 @@ describe('KMS envelope artifacts', () => {
   it('maps an unknown wrapped key (a plain KMS error) to kms_unwrap', async () => {
     const a = artifactOf('kms-aws-envelope')
     const envelope = { ...envelopeOf(a), wrappedKey: 'AAAA' }
-    const err = await failure(createDecryptor({ kms: resolverFor() }).decrypt({ ...a, envelope }))
+    const err = await failure(
+      createDecryptor({ kms: createInProcessKms().resolver }).decrypt({ ...a, envelope }),
+    )
     expect(err.code).toBe('kms_unwrap')
     expect(err.message).toContain('InvalidCiphertextException')
   })
@@ -70,16 +71,18 @@ describe('KMS envelope artifacts', () => {
   })
 
   it('forwards the abort signal to the unwrapper', async () => {
-    const kms = createTestKms()
+    const kms = createInProcessKms()
     const signal = new AbortController().signal
-    await createDecryptor({ kms: resolverFor(kms) }).decrypt(artifactOf('kms-aws-envelope'), { signal })
+    await createDecryptor({ kms: kms.resolver }).decrypt(artifactOf('kms-aws-envelope'), { signal })
     expect(kms.requests[0]?.signal).toBe(signal)
   })
 
   it('refuses an envelope with a bad iv length as decrypt', async () => {
     const a = artifactOf('kms-aws-envelope')
     const envelope = { ...envelopeOf(a), iv: Buffer.alloc(16).toString('base64') }
-    const err = await failure(createDecryptor({ kms: resolverFor() }).decrypt({ ...a, envelope }))
+    const err = await failure(
+      createDecryptor({ kms: createInProcessKms().resolver }).decrypt({ ...a, envelope }),
+    )
     expect(err.code).toBe('decrypt')
   })
 
@@ -94,7 +97,7 @@ describe('KMS envelope artifacts', () => {
   it('lets the resolver refuse an unknown provider, and wraps a resolver crash as kms_unwrap', async () => {
     const a = artifactOf('kms-aws-envelope')
     const gcp = { ...a, envelope: { ...envelopeOf(a), provider: 'gcp' } }
-    expect((await failure(createDecryptor({ kms: resolverFor() }).decrypt(gcp))).code).toBe(
+    expect((await failure(createDecryptor({ kms: createInProcessKms().resolver }).decrypt(gcp))).code).toBe(
       'kms_unsupported_provider',
     )
     const crash: KmsResolver = async () => Promise.reject(new Error('cannot load SDK'))

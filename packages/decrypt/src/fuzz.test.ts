@@ -8,12 +8,18 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { checkArtifact, parseArtifact, type PackedArtifact } from '@clef-sh/artifact-format'
 import { isAgentError } from '@clef-sh/errors'
-import { createAgeKey, packArtifact, vector, VECTORS_DIR, vectorText } from '@clef-sh/testing'
+import {
+  createAgeKey,
+  createInProcessKms,
+  packArtifact,
+  vector,
+  VECTORS_DIR,
+  vectorText,
+} from '@clef-sh/testing'
 import { Encrypter } from 'age-encryption'
 import fc from 'fast-check'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { createDecryptor, type Decryptor } from './index.ts'
-import { resolverFor } from './test-helpers.ts'
 
 const LONG_RUNS = Number(process.env['CLEF_FUZZ_RUNS'] ?? 0)
 const SEED = Number(process.env['CLEF_FUZZ_SEED'] ?? 0x5eed)
@@ -201,7 +207,7 @@ describe('fuzz: createDecryptor behind the checks', () => {
 
   beforeAll(async () => {
     x25519 = await createAgeKey()
-    const ageDecryptor = createDecryptor({ ageIdentity: x25519.identity, kms: resolverFor() })
+    const ageDecryptor = createDecryptor({ ageIdentity: x25519.identity, kms: createInProcessKms().resolver })
     const values = { app: { DB_URL: 'postgres://fuzz', API_KEY: 'k-fuzz' }, web: { 'a/b': 'välue ✓' } }
     const packed = JSON.parse(await packArtifact({ values, recipient: x25519.recipient })) as Record<
       string,
@@ -212,7 +218,7 @@ describe('fuzz: createDecryptor behind the checks', () => {
       if (!v.expect.ok) throw new Error(`${name} is not a valid vector`)
       const decryptor = createDecryptor({
         ...(ageKey === null ? {} : { ageIdentity: ageKey }),
-        kms: resolverFor(),
+        kms: createInProcessKms().resolver,
       })
       return {
         name,

@@ -3,10 +3,8 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { generateHybridIdentity, identityToRecipient } from 'age-encryption'
 import { compareRevisions, parseArtifact, parseVerifyKey, validateArtifact } from '@clef-sh/artifact-format'
-import { VECTORS_DIR, createAgeKey, newRevision, packArtifact } from '@clef-sh/testing'
+import { createAgeKey, createInProcessKms, newRevision, packArtifact, VECTORS_DIR } from '@clef-sh/testing'
 import { createDecryptor } from './index.ts'
-import { resolverFor } from './test-helpers.ts'
-import { createTestKms } from './test-kms.ts'
 
 const keyFile = (name: string): string => readFileSync(join(VECTORS_DIR, 'keys', name), 'utf8')
 const NOW = Date.parse('2027-01-01T00:00:00Z')
@@ -56,7 +54,7 @@ describe('pack.ts round trip through artifact-format and decrypt', () => {
       algorithm: 'SYMMETRIC_DEFAULT',
       keyId: 'arn:aws:kms:test',
     })
-    const values = await createDecryptor({ kms: resolverFor(createTestKms([mapping])) }).decrypt(a)
+    const values = await createDecryptor({ kms: createInProcessKms([mapping]).resolver }).decrypt(a)
     expect(values).toEqual({ k: { V: '1' } })
   })
 

@@ -1,9 +1,9 @@
-// Test-only helpers shared by the decrypt tests.
+// Test-only helpers of the decrypt suites that are typed by @clef-sh/artifact-format: they stay
+// here because @clef-sh/testing cannot depend on artifact-format, whose tests use it (a cycle).
+// The fakes themselves (the in-process KMS, the vectors) come from @clef-sh/testing.
 import { parseArtifact, type Envelope, type PackedArtifact } from '@clef-sh/artifact-format'
-import { AgentError } from '@clef-sh/errors'
+import type { AgentError } from '@clef-sh/errors'
 import { vector, vectorText } from '@clef-sh/testing'
-import type { KmsResolver } from './create-decryptor.ts'
-import { createTestKms, type TestKms } from './test-kms.ts'
 
 /** The parsed artifact of a vector. */
 export const artifactOf = (name: string): PackedArtifact => parseArtifact(vectorText(vector(name)))
@@ -20,13 +20,3 @@ export const failure = async (p: Promise<unknown>): Promise<Partial<AgentError> 
     () => ({ message: 'no error' }),
     (e: unknown) => e as AgentError,
   )
-
-/** A resolver that knows `aws` only, backed by `kms`. */
-export const resolverFor =
-  (kms: TestKms = createTestKms()): KmsResolver =>
-  (provider) => {
-    if (provider !== 'aws') {
-      return Promise.reject(new AgentError('kms_unsupported_provider', `no adapter for ${provider}`))
-    }
-    return Promise.resolve(kms)
-  }

@@ -1,14 +1,8 @@
 import { writeFile } from 'node:fs/promises'
 import { describe, expect, it } from 'vitest'
-import { tempDir } from '@clef-sh/testing'
+import { createFakeClock, createLogRecorder, createPacker, tempDir, writeArtifact } from '@clef-sh/testing'
 import { createAgent } from './create-agent.ts'
-import {
-  createFakeClock,
-  createLogRecorder,
-  createPacker,
-  testConfig,
-  writeArtifact,
-} from './test-support.ts'
+import { testConfig } from './test-support.ts'
 
 const VALUES = {
   app: { DATABASE_URL: 'postgres://u:pw-9f3@db/app', API_KEY: 'sk_live_abc123' },

@@ -6,18 +6,20 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { describe, expect, it } from 'vitest'
-import { newRevision, tempDir, type TempDir } from '@clef-sh/testing'
-import type { AgentConfig } from '../config/types.ts'
-import { createAgent } from './create-agent.ts'
 import {
   createFakeClock,
   createLogRecorder,
   createPacker,
-  testConfig,
-  tick,
+  type FakeClock,
+  newRevision,
+  type Packer,
+  type TempDir,
+  tempDir,
   writeArtifact,
-} from './test-support.ts'
-import type { FakeClock, Packer } from './test-support.ts'
+} from '@clef-sh/testing'
+import type { AgentConfig } from '../config/types.ts'
+import { createAgent } from './create-agent.ts'
+import { testConfig, tick } from './test-support.ts'
 import type { Agent } from './types.ts'
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void

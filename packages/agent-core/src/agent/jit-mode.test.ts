@@ -1,15 +1,17 @@
 import { randomBytes } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
-import { createAgeKey, newRevision, packArtifact, tempDir } from '@clef-sh/testing'
-import { createAgent } from './create-agent.ts'
 import {
-  createCountingKms,
+  createAgeKey,
   createFakeClock,
+  createInProcessKms,
   createPacker,
-  testConfig,
-  tick,
+  newRevision,
+  packArtifact,
+  tempDir,
   writeArtifact,
-} from './test-support.ts'
+} from '@clef-sh/testing'
+import { createAgent } from './create-agent.ts'
+import { testConfig, tick } from './test-support.ts'
 
 const VALUES = { risk: { MODEL_KEY: 'mk-123', THRESHOLD: '0.87' } }
 
@@ -22,7 +24,7 @@ const envelopeRig = async () => {
     wrappedKey: randomBytes(48).toString('base64'),
     dek: dek.toString('base64'),
   }
-  const kms = createCountingKms([mapping])
+  const kms = createInProcessKms([mapping])
   const pack = (values: typeof VALUES) =>
     packArtifact({
       values,

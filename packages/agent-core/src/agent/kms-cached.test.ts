@@ -4,9 +4,16 @@
 import { randomBytes } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { isAgentError } from '@clef-sh/errors'
-import { newRevision, packArtifact, tempDir } from '@clef-sh/testing'
+import {
+  createFakeClock,
+  createInProcessKms,
+  newRevision,
+  packArtifact,
+  tempDir,
+  writeArtifact,
+} from '@clef-sh/testing'
 import { createAgent } from './create-agent.ts'
-import { createCountingKms, createFakeClock, testConfig, tick, writeArtifact } from './test-support.ts'
+import { testConfig, tick } from './test-support.ts'
 
 const V1 = { risk: { MODEL_KEY: 'mk-1' } }
 const V2 = { risk: { MODEL_KEY: 'mk-2' } }
@@ -24,7 +31,7 @@ describe('cached mode on KMS', () => {
       wrappedKey: randomBytes(48).toString('base64'),
       dek: dek.toString('base64'),
     }
-    const kms = createCountingKms([mapping])
+    const kms = createInProcessKms([mapping])
     const pack = (values: typeof V1, at: number): Promise<string> =>
       packArtifact({
         values,

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { serveApi } from '@clef-sh/http-api'
-import { parsePrometheusText, startHttpOrigin } from '@clef-sh/testing'
+import { createFakeClock, createPacker, parsePrometheusText, startHttpOrigin } from '@clef-sh/testing'
 import { createAgent } from './create-agent.ts'
-import { createFakeClock, createPacker, testConfig } from './test-support.ts'
+import { testConfig } from './test-support.ts'
 
 const TOKEN = 'refresh-test-token-0123456789'
 const revisionOf = (text: string): string => (JSON.parse(text) as { revision: string }).revision

@@ -1,17 +1,18 @@
 import { describe, expect, it } from 'vitest'
-import { startHttpOrigin, tempDir, vector, vectorPath } from '@clef-sh/testing'
-import type { AgentConfig } from '../config/types.ts'
-import { createAgent } from './create-agent.ts'
-import { MAX_TIMER_MS } from './schedule.ts'
 import {
   createFakeClock,
   createPacker,
-  nextEvent,
-  testConfig,
-  tick,
-  writeArtifact,
   type FakeClock,
-} from './test-support.ts'
+  startHttpOrigin,
+  tempDir,
+  vector,
+  vectorPath,
+  writeArtifact,
+} from '@clef-sh/testing'
+import type { AgentConfig } from '../config/types.ts'
+import { createAgent } from './create-agent.ts'
+import { MAX_TIMER_MS } from './schedule.ts'
+import { nextEvent, testConfig, tick } from './test-support.ts'
 
 const VALUES = { app: { K: 'v' } }
 const pendingMs = (clock: FakeClock): number[] => clock.pending().map((t) => t.ms)

@@ -1,19 +1,21 @@
 import { existsSync } from 'node:fs'
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { describe, expect, it } from 'vitest'
-import { newRevision, startHttpOrigin, tempDir, type TempDir } from '@clef-sh/testing'
-import type { AgentConfig } from '../config/types.ts'
-import { createAgent } from './create-agent.ts'
 import {
   createFakeClock,
   createLogRecorder,
   createPacker,
-  testConfig,
-  tick,
-  writeArtifact,
   type FakeClock,
+  newRevision,
   type Packer,
-} from './test-support.ts'
+  startHttpOrigin,
+  type TempDir,
+  tempDir,
+  writeArtifact,
+} from '@clef-sh/testing'
+import type { AgentConfig } from '../config/types.ts'
+import { createAgent } from './create-agent.ts'
+import { testConfig, tick } from './test-support.ts'
 import type { Agent } from './types.ts'
 
 const V1 = { app: { TOKEN: 'value-one' } }

@@ -3,19 +3,20 @@
 import { existsSync } from 'node:fs'
 import { readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { describe, expect, it } from 'vitest'
-import { newRevision, tempDir, type TempDir } from '@clef-sh/testing'
-import type { AgentConfig } from '../config/types.ts'
-import { createAgent } from './create-agent.ts'
 import {
   createFakeClock,
   createLogRecorder,
   createPacker,
-  testConfig,
-  tick,
-  writeArtifact,
   type FakeClock,
+  newRevision,
   type Packer,
-} from './test-support.ts'
+  type TempDir,
+  tempDir,
+  writeArtifact,
+} from '@clef-sh/testing'
+import type { AgentConfig } from '../config/types.ts'
+import { createAgent } from './create-agent.ts'
+import { testConfig, tick } from './test-support.ts'
 import type { Agent } from './types.ts'
 
 const OLD = { app: { TOKEN: 'old-leaked-value' } }

@@ -4,17 +4,18 @@
 import { generateKeyPairSync } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { parseVerifyKey } from '@clef-sh/artifact-format'
-import { startFakeGitHub, startHttpOrigin, type HttpOrigin } from '@clef-sh/testing'
-import type { AgentConfig } from '../config/types.ts'
-import { createAgent } from './create-agent.ts'
 import {
   createFakeClock,
   createPacker,
-  testConfig,
-  tick,
   type FakeClock,
+  type HttpOrigin,
   type Packer,
-} from './test-support.ts'
+  startFakeGitHub,
+  startHttpOrigin,
+} from '@clef-sh/testing'
+import type { AgentConfig } from '../config/types.ts'
+import { createAgent } from './create-agent.ts'
+import { testConfig, tick } from './test-support.ts'
 import type { Agent } from './types.ts'
 
 const V1 = { app: { TOKEN: 'value-one' } }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { tempDir } from '@clef-sh/testing'
+import { createFakeClock, createPacker, tempDir, writeArtifact } from '@clef-sh/testing'
 import { createAgent } from './create-agent.ts'
-import { createFakeClock, createPacker, testConfig, writeArtifact } from './test-support.ts'
+import { testConfig } from './test-support.ts'
 
 // Its own file: HTTP clients elsewhere keep timers of their own, which would blur the count.
 const VALUES = { app: { K: 'v' } }

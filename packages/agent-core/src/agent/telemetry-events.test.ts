@@ -1,26 +1,23 @@
 import { rm } from 'node:fs/promises'
 import { describe, expect, it } from 'vitest'
 import {
+  createFakeClock,
+  createPacker,
+  type FakeClock,
   loadVectors,
+  type OtlpReceiver,
   parsePrometheusText,
   refusingUrl,
   startOtlpReceiver,
+  type TempDir,
   tempDir,
   vector,
   vectorText,
-  type OtlpReceiver,
-  type TempDir,
+  writeArtifact,
 } from '@clef-sh/testing'
 import type { AgentConfig } from '../config/types.ts'
 import { createAgent } from './create-agent.ts'
-import {
-  createFakeClock,
-  createPacker,
-  testConfig,
-  tick,
-  writeArtifact,
-  type FakeClock,
-} from './test-support.ts'
+import { testConfig, tick } from './test-support.ts'
 import type { AgentDeps } from './types.ts'
 
 const AGE_KEY = vector('age-basic').ageKey ?? ''

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { parseVerifyKey } from '@clef-sh/artifact-format'
-import { loadVectors, vectorPath } from '@clef-sh/testing'
+import { createFakeClock, createInProcessKms, loadVectors, vectorPath } from '@clef-sh/testing'
 import { createAgent } from './create-agent.ts'
-import { createCountingKms, createFakeClock, testConfig } from './test-support.ts'
+import { testConfig } from './test-support.ts'
 
 // Every conformance vector through the whole agent (file source → checks → provider), in both modes.
 describe.each([
@@ -20,7 +20,7 @@ describe.each([
     await using agent = createAgent(config, {
       now: clock.now,
       timers: clock.timers,
-      kms: createCountingKms().resolver,
+      kms: createInProcessKms().resolver,
     })
     await agent.start()
     if (v.expect.ok) {

@@ -7,8 +7,8 @@ import { createSealedOpeners, type GcmBox, type Opened, type SealedOpeners } fro
 export const IN_THREAD: SealedOpeners = createSealedOpeners({ createDecipheriv, createHmac })
 
 /**
- * Where the bulk of a decrypt (the age payload, the envelope's AES-GCM) runs: this thread
- * ({@link IN_THREAD_OPENER}) or a worker pool (`createBulkPool`). Keys and inputs are the caller's;
+ * Where the bulk of a decrypt (the age payload, the envelope's AES-GCM) runs: this thread (the
+ * default) or a worker pool (`createBulkPool`). Keys and inputs are the caller's;
  * the returned plaintext is the caller's to zero.
  */
 export interface BulkOpener {

@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { randomBytes } from 'node:crypto'
 import { parseArtifact } from '@clef-sh/artifact-format'
-import { createAgeKey, packArtifact, vector } from '@clef-sh/testing'
+import { createAgeKey, createInProcessKms, packArtifact, vector } from '@clef-sh/testing'
 import { createDecryptor } from '../create-decryptor.ts'
-import { artifactOf, failure, resolverFor } from '../test-helpers.ts'
+import { artifactOf, failure } from '../test-helpers.ts'
 import { createBulkPool, type BulkPool } from './worker-pool.ts'
 
 const pools: BulkPool[] = []
@@ -28,7 +28,7 @@ describe('createBulkPool behind createDecryptor', () => {
     const pool = newPool(2)
     for (const name of ['age-basic', 'large-5000-keys', 'kms-aws-envelope']) {
       const v = vector(name)
-      const opts = { ageIdentity: v.ageKey ?? undefined, kms: resolverFor() }
+      const opts = { ageIdentity: v.ageKey ?? undefined, kms: createInProcessKms().resolver }
       const artifact = artifactOf(name)
       const inThread = await createDecryptor(opts).plaintext(artifact)
       const pooled = createDecryptor({ ...opts, bulk: pool })
@@ -41,7 +41,7 @@ describe('createBulkPool behind createDecryptor', () => {
     const pool = newPool(1)
     for (const name of ['ciphertext-tampered', 'kms-corrupted-authtag']) {
       const v = vector(name)
-      const opts = { ageIdentity: v.ageKey ?? undefined, kms: resolverFor() }
+      const opts = { ageIdentity: v.ageKey ?? undefined, kms: createInProcessKms().resolver }
       const artifact = artifactOf(name)
       const here = await failure(createDecryptor(opts).plaintext(artifact))
       const there = await failure(createDecryptor({ ...opts, bulk: pool }).plaintext(artifact))

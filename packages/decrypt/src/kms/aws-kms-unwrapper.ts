@@ -23,16 +23,9 @@ export interface AwsKmsOptions {
 
 const DEFAULT_TIMEOUT_MS = 10_000
 
-let sdkLoaded = false
-
-/** True once this module has imported `@aws-sdk/client-kms` (for tests of the lazy load). */
-export const isAwsSdkLoaded = (): boolean => sdkLoaded
-
 const loadSdk = async (): Promise<typeof KmsSdk> => {
   try {
-    const sdk = await import('@aws-sdk/client-kms')
-    sdkLoaded = true
-    return sdk
+    return await import('@aws-sdk/client-kms')
   } catch (cause) {
     throw new AgentError(ErrorCode.KmsUnwrap, 'cannot load @aws-sdk/client-kms', { cause })
   }

@@ -1,11 +1,16 @@
-// Its own file: the lazy-load flag must not have been set by another test of the same module graph.
+// Its own file (its own worker), so that no other test has imported the SDK yet.
 import { readdirSync, readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { fileURLToPath } from 'node:url'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { startFakeKms } from '@clef-sh/testing'
-import { isAwsSdkLoaded } from './aws-kms-unwrapper.ts'
 import { createKmsResolver } from './kms-resolver.ts'
+
+// The SDK resolves to its CommonJS build, so once imported it sits in the require cache: the test
+// looks there rather than asking the adapter, which carries no test hook.
+const isAwsSdkLoaded = (): boolean =>
+  Object.keys(createRequire(import.meta.url).cache).some((path) => path.includes('@aws-sdk/client-kms'))
 
 const SRC = fileURLToPath(new URL('..', import.meta.url))
 

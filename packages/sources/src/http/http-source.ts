@@ -37,7 +37,7 @@ export interface HttpSourceOptions {
  * `source_rate_limited` (429; transient, `retryAfterMs`), `source_unreachable` (5xx, network,
  * timeout, abort; transient), `source_too_large`, `source_invalid_response` (other statuses, a 304
  * without an etag sent, bad UTF-8), `source_redirect` (a redirect loop, or a redirect that would
- * take userinfo or configured headers off the https origin; see {@link guardRedirects}).
+ * take userinfo or configured headers off the https origin; see `guardRedirects`).
  */
 export class HttpSource implements ArtifactSource {
   readonly kind = 'http'

@@ -41,7 +41,7 @@ export interface ResolvedVcs {
   token: string
   timeoutMs: number
   maxBytes: number
-  /** The caller's fetch, wrapped by {@link guardRedirects}. */
+  /** The caller's fetch, wrapped by `guardRedirects`. */
   fetch: typeof fetch
   logger: Logger
   now: () => number
