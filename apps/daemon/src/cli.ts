@@ -1,5 +1,5 @@
 // Command-line surface of `clef-agent`: which command to run. Everything else is configured
-// through CLEF_AGENT_* environment variables (SPEC §8).
+// through CLEF_AGENT_* environment variables (docs/SPEC.md §8).
 
 /** What `clef-agent exec` runs, and how. */
 export interface ExecCommand {

@@ -1,5 +1,5 @@
 // What every command does first: read the configuration from the environment, or stop with exit
-// code 1 and one line per problem (SPEC §8). Secret values are never part of an issue.
+// code 1 and one line per problem (docs/SPEC.md §8). Secret values are never part of an issue.
 import { tmpdir } from 'node:os'
 import { parseConfig, type AgentConfig } from '@clef-sh/agent-core'
 

@@ -38,10 +38,16 @@ const baseEnv = (): NodeJS.ProcessEnv => ({
   TMPDIR: process.env['TMPDIR'],
 })
 
+/** Another user to run the daemon as (the harness runs as root in CI and in the dev container). */
+export interface RunAs {
+  uid: number
+  gid: number
+}
+
 /** Spawns the daemon with `env` (plus a port and token) and waits until it listens. */
 export const startDaemon = async (
   env: Record<string, string>,
-  opts: { args?: string[] } = {},
+  opts: { args?: string[]; as?: RunAs } = {},
 ): Promise<Daemon> => {
   if (!existsSync(BUNDLE)) throw new Error(`${BUNDLE} is missing: run pnpm build first`)
   const port = env['CLEF_AGENT_PORT'] !== undefined ? Number(env['CLEF_AGENT_PORT']) : await freePort()
@@ -49,6 +55,7 @@ export const startDaemon = async (
   const proc = spawn(process.execPath, [BUNDLE, ...(opts.args ?? [])], {
     env: { ...baseEnv(), CLEF_AGENT_PORT: String(port), CLEF_AGENT_TOKEN: token, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    ...opts.as,
   })
   let out = ''
   proc.stdout.on('data', (d: Buffer) => (out += d.toString()))
@@ -115,11 +122,13 @@ export const waitLoaded = (d: Daemon): Promise<void> =>
 export const runDaemon = (
   args: string[],
   env: Record<string, string>,
+  as?: RunAs,
 ): Promise<{ code: number | null; output: string }> =>
   new Promise((resolve) => {
     const proc = spawn(process.execPath, [BUNDLE, ...args], {
       env: { ...baseEnv(), ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
+      ...as,
     })
     let output = ''
     proc.stdout.on('data', (d: Buffer) => (output += d.toString()))

@@ -12,7 +12,7 @@ import {
   startOtlpReceiver,
   tempDir,
 } from '@clef-sh/testing'
-import { startDaemon, waitLoaded, type Daemon } from './harness.ts'
+import { runDaemon, startDaemon, waitLoaded, type Daemon } from './harness.ts'
 
 interface Health {
   revision: string | null
@@ -124,5 +124,39 @@ describe('a signed source URL', () => {
       expect(JSON.stringify(h)).not.toContain(value)
       expect(telemetry).not.toContain(value)
     }
+  })
+})
+
+describe('errors that say what to do', () => {
+  it.each(['http//example.com/a.json', 's3:/bucket/key'])(
+    'a malformed URL (%s) exits 1 at start naming CLEF_AGENT_SOURCE, not as a missing file',
+    async (value) => {
+      const { code, output } = await runDaemon([], {
+        CLEF_AGENT_SOURCE: value,
+        CLEF_AGENT_AGE_KEY: (await createAgeKey()).identity,
+        CLEF_AGENT_TOKEN: 'test-token-0123456789abcdef',
+      })
+      expect(code).toBe(1)
+      expect(output).toMatch(/CLEF_AGENT_SOURCE.*looks like a URL but is malformed/)
+      expect(output).not.toMatch(/packed|source_not_found/)
+    },
+  )
+
+  it('a refused connection is logged by its cause, with a hint, not as a TypeError', async () => {
+    const origin = await startHttpOrigin()
+    await origin.stop()
+    await using d = await startDaemon({
+      CLEF_AGENT_SOURCE: origin.url,
+      CLEF_AGENT_AGE_KEY: (await createAgeKey()).identity,
+    })
+    await waitLoaded(d)
+    expect((await health(d)).lastError).toMatchObject({
+      code: 'source_unreachable',
+      message: `[GET] "${origin.url}": request failed (ECONNREFUSED)`,
+    })
+    expect(d.output()).toContain('request failed (ECONNREFUSED)')
+    expect(d.output()).toContain('check the URL and that the server is up')
+    expect(d.output()).not.toContain('TypeError')
+    await origin.close()
   })
 })

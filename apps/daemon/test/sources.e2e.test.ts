@@ -1,4 +1,4 @@
-// The remote sources through the real daemon, configured only through the environment (SPEC §8):
+// The remote sources through the real daemon, configured only through the environment (docs/SPEC.md §8):
 // S3 via the AWS SDK's own variables, GitHub, GitLab and Bitbucket via CLEF_AGENT_VCS_*. Each serves
 // age-basic, revalidates without transferring the artifact again, picks up a new revision, and
 // reports 401/403/404/429/500 with their code and hint while the secrets already served stay served.

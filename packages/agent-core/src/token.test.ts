@@ -10,7 +10,9 @@ describe('resolveToken', () => {
   it('prefers the token from the environment and touches no file', async () => {
     await using dir = await tempDir()
     const tokenFile = dir.file('run/token')
-    expect(await resolveToken({ token: 'from-env', tokenFile })).toEqual({ token: 'from-env', origin: 'env' })
+    // At least 16 characters since CLEF_AGENT_TOKEN has a minimum length (was 'from-env').
+    const token = 'from-env-0123456789'
+    expect(await resolveToken({ token, tokenFile })).toEqual({ token, origin: 'env' })
     expect(await readdir(dir.path)).toEqual([])
   })
 

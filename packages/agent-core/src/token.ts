@@ -1,17 +1,33 @@
 // The API bearer token: from the environment, from a token file, or generated once and written
-// (mode 0600) where local clients can read it. The token itself is never logged.
+// (mode 0600, or 0640 for a shared group) where local clients can read it. Whoever can plant or
+// read the file can call the API, so the file is trusted only as the trusted-file rule allows.
+// The token itself is never logged.
 import { randomBytes } from 'node:crypto'
 import { constants } from 'node:fs'
-import { link, mkdir, open, rename, rm, stat, type FileHandle } from 'node:fs/promises'
+import { link, open, rename, rm, type FileHandle } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
-import { AgentError, ErrorCode, isAgentError } from '@clef-sh/errors'
+import {
+  AgentError,
+  ErrorCode,
+  distrust,
+  effectiveUid,
+  isAgentError,
+  octalMode,
+  resolveTrustedPath,
+} from '@clef-sh/errors'
+import { MIN_TOKEN_LENGTH } from './config/parse-token.ts'
+import { prepareTokenDir } from './token-dir.ts'
 
-/** Options of {@link resolveToken}. */
+/** Options of {@link resolveToken}: the token fields of `AgentConfig`. */
 export interface ResolveTokenOptions {
-  /** CLEF_AGENT_TOKEN; wins when set. */
+  /** CLEF_AGENT_TOKEN; wins when set. At least 16 characters. */
   token?: string | undefined
   /** CLEF_AGENT_TOKEN_FILE (or its default). */
   tokenFile: string
+  /** True for the default path: its directory must be this user's own (0700). Default false. */
+  tokenFileIsDefault?: boolean | undefined
+  /** CLEF_AGENT_TOKEN_GROUP_READABLE: write 0640 and accept a group-readable file. Default false. */
+  tokenGroupReadable?: boolean | undefined
 }
 
 /** The token and where it came from; `path` is set for `file` and `generated`. */
@@ -23,35 +39,59 @@ export interface ResolvedToken {
   path?: string
 }
 
+interface FileOptions {
+  path: string
+  isDefault: boolean
+  groupReadable: boolean
+}
+
 /** A token is a few dozen bytes; anything this large is not a token file. */
 const MAX_TOKEN_FILE_BYTES = 4096
-
-/** S_ISVTX: in a sticky directory only a file's owner may rename or remove it. */
-const STICKY = 0o1000
 
 const isCode = (e: unknown, code: string): boolean =>
   typeof e === 'object' && e !== null && 'code' in e && e.code === code
 
-const octal = (mode: number): string => `0${(mode & 0o777).toString(8).padStart(3, '0')}`
-
 const refused = (path: string, why: string, hint: string): AgentError =>
   new AgentError(ErrorCode.ConfigInvalid, `token file ${path} ${why}`, { hint })
 
+const TRUST = {
+  what: 'token file',
+  hint: 'point CLEF_AGENT_TOKEN_FILE at a file owned by this user or root, in directories no other user can write',
+}
+
+/** The access a token file may grant beyond its owner: its group's read bit when opted in. */
+const allowedBits = (groupReadable: boolean): number => (groupReadable ? 0o040 : 0)
+
+const modeRefusal = (path: string, mode: number, groupReadable: boolean): AgentError => {
+  if (groupReadable) {
+    const why = `has mode ${octalMode(mode)}; expected 0640 or 0600 (group may read; no access for others)`
+    return refused(path, why, `run: chmod 640 ${path}`)
+  }
+  const groupOnly = (mode & 0o077) === 0o040
+  const why = `has mode ${octalMode(mode)}; expected 0600 (no access for group or others)${
+    groupOnly ? '; set CLEF_AGENT_TOKEN_GROUP_READABLE=true if its group is meant to read it' : ''
+  }`
+  return refused(path, why, `run: chmod 600 ${path}`)
+}
+
 /**
- * The trimmed token in `path`, or undefined when the file is missing or empty. A non-empty file
- * that group or others may access is refused: whoever can read it can call the API.
+ * The trimmed token in `path`, or undefined when the file is missing or empty. The path to it must
+ * pass the trusted-file rule (directories and links); a non-empty file must be owned by this user
+ * or root and grant group or others nothing beyond `allowedBits`: whoever can read it can call the
+ * API, and whoever can write it chooses the token.
  */
-const readToken = async (path: string): Promise<string | undefined> => {
+const readToken = async (path: string, groupReadable: boolean): Promise<string | undefined> => {
   let handle: FileHandle
   try {
-    // O_NONBLOCK: a FIFO at the path must not hang the start; it is refused below instead.
-    handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK)
+    const real = await resolveTrustedPath(path, { ...TRUST, expect: 'file', checkLast: false })
+    // O_NONBLOCK: a FIFO must not hang the start; O_NOFOLLOW: the checked path is the one opened.
+    handle = await open(real, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW)
   } catch (e) {
     if (isCode(e, 'ENOENT')) return undefined
     throw e
   }
   try {
-    // fstat on the open handle: the file checked is the file read, even if the path is swapped.
+    // fstat on the open handle: the file checked is the file read.
     const info = await handle.stat()
     if (!info.isFile()) throw refused(path, 'is not a regular file', 'point CLEF_AGENT_TOKEN_FILE at a file')
     if (info.size > MAX_TOKEN_FILE_BYTES) {
@@ -59,36 +99,23 @@ const readToken = async (path: string): Promise<string | undefined> => {
     }
     const text = (await handle.readFile('utf8')).trim()
     if (text === '') return undefined
-    if ((info.mode & 0o077) !== 0) {
-      const why = `has mode ${octal(info.mode)}; expected 0600 (no access for group or others)`
-      throw refused(path, why, `run: chmod 600 ${path}`)
-    }
+    if ((info.mode & 0o077 & ~allowedBits(groupReadable)) !== 0)
+      throw modeRefusal(path, info.mode, groupReadable)
+    const uid = effectiveUid()
+    const why = uid === undefined ? undefined : distrust(info, uid)
+    if (why !== undefined) throw refused(path, why, TRUST.hint)
     return text
   } finally {
     await handle.close()
   }
 }
 
-/**
- * Creates the token's directory 0700. A directory that already existed must not let group or
- * others replace the token file (writable without the sticky bit), e.g. one squatted in /tmp.
- */
-const prepareDir = async (dir: string): Promise<void> => {
-  await mkdir(dir, { recursive: true, mode: 0o700 })
-  const info = await stat(dir)
-  if ((info.mode & 0o022) !== 0 && (info.mode & STICKY) === 0) {
-    throw new AgentError(
-      ErrorCode.ConfigInvalid,
-      `token file directory ${dir} has mode ${octal(info.mode)}; group and others must not be able to write to it (expected 0700)`,
-      { hint: `run: chmod 700 ${dir}, or set CLEF_AGENT_TOKEN_FILE elsewhere` },
-    )
-  }
-}
-
-const writeTemp = async (path: string, token: string): Promise<string> => {
+const writeTemp = async (path: string, token: string, mode: number): Promise<string> => {
   const temp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`)
-  const handle = await open(temp, 'wx', 0o600)
+  const handle = await open(temp, 'wx', mode)
   try {
+    // The umask may have taken bits off the group read of 0640; the file is ours to set exactly.
+    await handle.chmod(mode)
     await handle.writeFile(`${token}\n`, 'utf8')
     await handle.sync()
   } finally {
@@ -101,15 +128,16 @@ const writeTemp = async (path: string, token: string): Promise<string> => {
  * Publishes the token without ever exposing a half-written file. `link` refuses to replace an
  * existing file, so when two agents start at once both end up with the first one's token.
  */
-const publish = async (path: string, token: string): Promise<ResolvedToken> => {
-  await prepareDir(dirname(path))
-  const temp = await writeTemp(path, token)
+const publish = async (opts: FileOptions, token: string): Promise<ResolvedToken> => {
+  const { path, groupReadable } = opts
+  await prepareTokenDir(dirname(path), { isDefault: opts.isDefault, groupReadable })
+  const temp = await writeTemp(path, token, groupReadable ? 0o640 : 0o600)
   try {
     await link(temp, path)
     return { token, origin: 'generated', path }
   } catch (e) {
     if (!isCode(e, 'EEXIST')) throw e
-    const existing = await readToken(path)
+    const existing = await readToken(path, groupReadable)
     if (existing !== undefined) return { token: existing, origin: 'file', path }
     // An empty file is replaced; rename is atomic, so readers see empty or the full token.
     await rename(temp, path)
@@ -120,24 +148,49 @@ const publish = async (path: string, token: string): Promise<ResolvedToken> => {
 }
 
 /**
- * Resolves the API token: `token` when set, else the trimmed content of a non-empty `tokenFile`,
- * else 32 random bytes (base64url) written to `tokenFile` with mode 0600 (its dir created 0700);
- * when another agent wins the race to write it, its token is returned instead. Rejects with
- * AgentError `config_invalid` (naming the path, never the token) when the file can be neither read
- * nor written, is not a regular file, is over 4096 bytes, or is non-empty and grants group or
- * others any access (`mode & 0o077`), or when the directory of a token to generate is writable by
- * group or others without the sticky bit.
+ * Resolves the API token: `token` when set (at least 16 characters), else
+ * the trimmed content of a non-empty `tokenFile`, else 32 random bytes (base64url) written to
+ * `tokenFile` with mode 0600 (0640 when `tokenGroupReadable`), creating only its last directory
+ * level (0700, or 0750); when another agent wins the race to write it, its token is returned
+ * instead. The file, the directories above it and any link on the way must pass the trusted-file
+ * rule (`openTrustedFile` of @clef-sh/errors); the default directory must be this user's own with
+ * no loose bits. Rejects with AgentError `config_invalid` (naming the variable or the path, never
+ * the token) when the token is too short, when the file can be neither read nor written, is not a
+ * regular file, is over 4096 bytes, may not be trusted, or is non-empty and grants group or others
+ * access beyond the opted-in group read, or when the directory of a token to generate fails.
  */
 export const resolveToken = async (opts: ResolveTokenOptions): Promise<ResolvedToken> => {
-  if (opts.token !== undefined && opts.token !== '') return { token: opts.token, origin: 'env' }
-  const path = opts.tokenFile
+  if (opts.token !== undefined && opts.token !== '') {
+    if (opts.token.length < MIN_TOKEN_LENGTH) {
+      throw new AgentError(
+        ErrorCode.ConfigInvalid,
+        `CLEF_AGENT_TOKEN must be at least ${MIN_TOKEN_LENGTH} characters (it has ${opts.token.length})`,
+        { hint: 'generate one with: openssl rand -base64 32' },
+      )
+    }
+    return { token: opts.token, origin: 'env' }
+  }
+  const file: FileOptions = {
+    path: opts.tokenFile,
+    isDefault: opts.tokenFileIsDefault ?? false,
+    groupReadable: opts.tokenGroupReadable ?? false,
+  }
+  const { path } = file
   try {
-    const existing = await readToken(path)
+    // The default directory is checked before anything in it is believed.
+    if (file.isDefault) await prepareTokenDir(dirname(path), file)
+    const existing = await readToken(path, file.groupReadable)
     if (existing !== undefined) return { token: existing, origin: 'file', path }
-    return await publish(path, randomBytes(32).toString('base64url'))
+    return await publish(file, randomBytes(32).toString('base64url'))
   } catch (e) {
     if (isAgentError(e)) throw e
-    const reason = isCode(e, 'EACCES') ? 'permission denied' : e instanceof Error ? e.message : String(e)
+    const reason = isCode(e, 'EACCES')
+      ? 'permission denied'
+      : isCode(e, 'ENOENT')
+        ? `directory ${dirname(dirname(path))} does not exist (the default token directory is made only inside an existing one)`
+        : e instanceof Error
+          ? e.message
+          : String(e)
     throw new AgentError(ErrorCode.ConfigInvalid, `token file ${path}: ${reason}`, {
       cause: e,
       hint: 'set CLEF_AGENT_TOKEN_FILE to a writable path or CLEF_AGENT_TOKEN',

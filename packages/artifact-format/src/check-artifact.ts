@@ -1,4 +1,4 @@
-// Checks 4–6 of SPEC §1 on a parsed artifact: expiry, ciphertext hash, signature. Kept apart
+// Checks 4–6 of docs/SPEC.md §1 on a parsed artifact: expiry, ciphertext hash, signature. Kept apart
 // from parsing so a cached artifact can be re-checked (expiry) without parsing it again.
 import { AgentError, ErrorCode } from '@clef-sh/errors'
 import { computeCiphertextHash } from './hash.ts'
@@ -33,7 +33,7 @@ export const expiredError = (at: number): AgentError =>
   new AgentError(ErrorCode.Expired, `artifact expired at ${new Date(at).toISOString()}`)
 
 /**
- * Runs checks 4–6 of SPEC §1 in order on an artifact from {@link parseArtifact}; the signature
+ * Runs checks 4–6 of docs/SPEC.md §1 in order on an artifact from {@link parseArtifact}; the signature
  * is checked only when `opts.verifyKey` is set. Returns nothing when all pass.
  * Throws AgentError `expired` (`expiresAt` at or before `opts.now`), `integrity` (ciphertextHash
  * mismatch), `signature_missing` or `signature_invalid`.
@@ -57,7 +57,7 @@ export const checkArtifact = (artifact: PackedArtifact, opts: CheckOptions): voi
 }
 
 /**
- * Parses and checks artifact text (SPEC §1 checks 1–6) and returns the artifact, ready to decrypt.
+ * Parses and checks artifact text (docs/SPEC.md §1 checks 1–6) and returns the artifact, ready to decrypt.
  * Throws AgentError `json_parse`, `revoked`, `invalid_shape`, `unsupported_version` (from
  * {@link parseArtifact}), then `expired`, `integrity`, `signature_missing`, `signature_invalid`
  * (from {@link checkArtifact}).

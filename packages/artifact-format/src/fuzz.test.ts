@@ -1,4 +1,4 @@
-// Fuzzes SPEC §1 checks 1–6 with mutated artifacts: the conformance vectors and freshly packed
+// Fuzzes docs/SPEC.md §1 checks 1–6 with mutated artifacts: the conformance vectors and freshly packed
 // ones, with fields replaced by arbitrary JSON, truncated, grown to megabytes, bit-flipped or
 // grafted from another artifact. parseArtifact + checkArtifact must only ever accept what is
 // genuine and refuse the rest with a stable code and a short, printable message, quickly.
@@ -227,7 +227,7 @@ const flipText = (value: string, field: string, bit: number): string => {
 }
 const sha256 = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex')
 
-// A bit flip, optionally with the hash recomputed, as an attacker who read SPEC §1 would.
+// A bit flip, optionally with the hash recomputed, as an attacker who read docs/SPEC.md §1 would.
 const bitFlip = fc
   .tuple(
     fieldPath.filter((p) => p[0] !== 'version'),

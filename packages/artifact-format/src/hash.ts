@@ -1,4 +1,4 @@
-// The ciphertext hash of SPEC §1: it covers the base64 text as written, so it can be checked
+// The ciphertext hash of docs/SPEC.md §1: it covers the base64 text as written, so it can be checked
 // before anything is decoded.
 import { createHash } from 'node:crypto'
 

@@ -1,4 +1,4 @@
-// Checks 1–3 of SPEC §1: JSON, the revocation marker (before any shape check, so a bare marker
+// Checks 1–3 of docs/SPEC.md §1: JSON, the revocation marker (before any shape check, so a bare marker
 // counts) and the shape. The result is a typed artifact with only the known fields.
 import { AgentError, ErrorCode } from '@clef-sh/errors'
 import type { Envelope, PackedArtifact } from './types.ts'
@@ -70,7 +70,7 @@ const parseExpiresAt = (obj: Json): string | undefined => {
 }
 
 /**
- * Parses artifact text (SPEC §1 checks 1–3, in order). Unknown top-level fields are dropped; null
+ * Parses artifact text (docs/SPEC.md §1 checks 1–3, in order). Unknown top-level fields are dropped; null
  * optional fields count as absent.
  * Throws AgentError `json_parse`, `revoked` (whenever `revokedAt` is set, even on a malformed
  * artifact), `invalid_shape` (naming the field) or `unsupported_version`.

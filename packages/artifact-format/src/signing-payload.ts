@@ -1,4 +1,4 @@
-// The exact bytes Clef signs (SPEC §4). Any difference here breaks every signed artifact, so the
+// The exact bytes Clef signs (docs/SPEC.md §4). Any difference here breaks every signed artifact, so the
 // field order and the empty placeholders follow the packer to the letter.
 import type { PackedArtifact } from './types.ts'
 

@@ -1,6 +1,6 @@
-// The packed artifact of SPEC §1 (version 1) and the plaintext it carries.
+// The packed artifact of docs/SPEC.md §1 (version 1) and the plaintext it carries.
 
-/** KMS envelope of SPEC §3: the wrapped data key and the AES-256-GCM parameters. */
+/** KMS envelope of docs/SPEC.md §3: the wrapped data key and the AES-256-GCM parameters. */
 export interface Envelope {
   /** The KMS that wrapped the DEK (`aws`; others are refused as `kms_unsupported_provider`). */
   provider: string

@@ -37,7 +37,7 @@ const packed = async (opts: { signingKey?: string; expiresAt?: string } = {}): P
   parseArtifact(await packArtifact({ values: { app: { K: 'v' } }, recipient, ...opts }))
 
 describe('buildSigningPayload', () => {
-  it('joins the SPEC §4 fields with empty placeholders and no trailing newline', () => {
+  it('joins the docs/SPEC.md §4 fields with empty placeholders and no trailing newline', () => {
     const a = fromVector('age-basic')
     expect(buildSigningPayload({ ...a, expiresAt: 'E' })).toBe(
       [

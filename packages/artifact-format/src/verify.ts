@@ -1,4 +1,4 @@
-// Signature verification of SPEC §4. The algorithm follows the configured key's type only; the
+// Signature verification of docs/SPEC.md §4. The algorithm follows the configured key's type only; the
 // artifact's `signatureAlgorithm` is attacker-controlled and never consulted.
 import { createPublicKey, verify, type KeyObject } from 'node:crypto'
 import { AgentError, ErrorCode } from '@clef-sh/errors'

@@ -1,10 +1,9 @@
 // The last good artifact on disk, still encrypted, so the agent can serve after a restart while the
-// source is down (SPEC §6). Writes are atomic: a reader sees the old file or the new, never a part.
+// source is down (docs/SPEC.md §6). Writes are atomic: a reader sees the old file or the new, never a part.
 import { randomBytes } from 'node:crypto'
-import { constants } from 'node:fs'
 import { mkdir, open, readdir, rename, rm } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
-import { AgentError, ErrorCode } from '@clef-sh/errors'
+import { AgentError, ErrorCode, openTrustedFile } from '@clef-sh/errors'
 
 /** Default read cap: well above the sources' 16 MiB artifact cap. */
 const DEFAULT_MAX_BYTES = 64 * 1024 * 1024
@@ -28,8 +27,9 @@ export interface DiskCache {
   readonly path: string
   /**
    * The cached text, or undefined when there is no cache file (ENOENT/ENOTDIR). Rejects with
-   * `internal` for a non-regular file (a FIFO does not block), one over `maxBytes`, or a read
-   * error.
+   * `internal` for a file the trusted-file rule of @clef-sh/errors refuses (owned or writable by
+   * another user, under a directory another user controls, reached through such a link, or not a
+   * regular file: a FIFO does not block), for one over `maxBytes`, or a read error.
    */
   read(): Promise<string | undefined>
   /**
@@ -94,13 +94,17 @@ const writeAtomically = async (path: string, text: string): Promise<void> => {
   await syncDir(dir)
 }
 
+const TRUST = {
+  what: 'disk cache',
+  hint: 'CLEF_AGENT_CACHE_PATH must be owned by this user or root, in directories no other user can write',
+}
+
 const readCapped = async (path: string, maxBytes: number): Promise<string> => {
-  // O_NONBLOCK: a FIFO planted at the path must not hang the start; it is refused below instead.
-  const handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK)
+  // The trusted-file rule (owner, writers, links); O_NONBLOCK there keeps a planted FIFO from
+  // hanging the start.
+  const { handle, stats } = await openTrustedFile(path, TRUST)
   try {
-    const info = await handle.stat()
-    if (!info.isFile()) throw new Error('not a regular file')
-    if (info.size > maxBytes) throw new Error(`${info.size} bytes exceed the ${maxBytes}-byte cap`)
+    if (stats.size > maxBytes) throw new Error(`${stats.size} bytes exceed the ${maxBytes}-byte cap`)
     return await handle.readFile('utf8')
   } finally {
     await handle.close()

@@ -1,5 +1,5 @@
 // Tracks when the source last answered successfully, so cached mode knows when its TTL ran out.
-// Any successful fetch renews, whether the artifact changed or not (SPEC §6).
+// Any successful fetch renews, whether the artifact changed or not (docs/SPEC.md §6).
 
 /** Options of {@link createFreshness}. */
 export interface FreshnessOptions {

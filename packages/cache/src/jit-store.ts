@@ -1,5 +1,5 @@
 // JIT mode keeps only the validated, still-encrypted artifact between requests, so every request
-// has to decrypt and the KMS stays the live authorization gate (SPEC §6). Never plaintext.
+// has to decrypt and the KMS stays the live authorization gate (docs/SPEC.md §6). Never plaintext.
 
 /** What the JIT store holds: the validated artifact (its text or parsed object, still encrypted). */
 export interface JitEntry<A> {

@@ -1,5 +1,5 @@
 // The current snapshot behind one reference, so readers see the old or the new snapshot and never a
-// mix (SPEC §1 step 8). Swapping a reference is atomic in a single-threaded event loop.
+// mix (docs/SPEC.md §1 step 8). Swapping a reference is atomic in a single-threaded event loop.
 
 /** Holds the snapshot being served. In memory only; never throws. */
 export interface SnapshotStore<T> {

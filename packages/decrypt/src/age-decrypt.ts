@@ -1,4 +1,4 @@
-// Age mode (SPEC §2). JIT mode decrypts on every request, so X25519 files take a synchronous
+// Age mode (docs/SPEC.md §2). JIT mode decrypts on every request, so X25519 files take a synchronous
 // node:crypto path (./age-v1) with the key imported once; everything else (hybrid post-quantum
 // identities and files) goes through the age-encryption library, also built once, and loaded only
 // then: most deployments never need its web streams, WebCrypto and post-quantum code in memory.

@@ -1,5 +1,5 @@
 // age key files (as written by age-keygen) carry comment lines around the key; the agent accepts
-// the file as-is and takes the first key line (SPEC §2).
+// the file as-is and takes the first key line (docs/SPEC.md §2).
 import { AgentError, ErrorCode } from '@clef-sh/errors'
 
 const KEY_PREFIX = 'AGE-SECRET-KEY-'

@@ -1,4 +1,4 @@
-// KMS envelope mode (SPEC §3): the KMS unwraps the data key, AES-256-GCM decrypts the payload.
+// KMS envelope mode (docs/SPEC.md §3): the KMS unwraps the data key, AES-256-GCM decrypts the payload.
 // The DEK is zeroed as soon as the payload is decrypted, whatever happens.
 import type { Envelope } from '@clef-sh/artifact-format'
 import { AgentError, ErrorCode, isAgentError } from '@clef-sh/errors'

@@ -342,7 +342,7 @@ describe('fuzz: createDecryptor behind the checks', () => {
             ? encryptEnvelope(plaintext)
             : { ciphertext: await encryptAge(plaintext), envelope: undefined }
           const outcome = await decryptText(wrap(b.object, sealed.ciphertext, sealed.envelope), b.decryptor)
-          // An empty payload under AES-GCM is an empty ciphertext, which SPEC §1 refuses as a shape error.
+          // An empty payload under AES-GCM is an empty ciphertext, which docs/SPEC.md §1 refuses as a shape error.
           if (outcome === 'refused by checks') {
             expect(sealed.ciphertext).toBe('')
             return

@@ -5,7 +5,7 @@
 export const ErrorCode = {
   // Configuration (the daemon exits 1).
   ConfigInvalid: 'config_invalid',
-  // Artifact checks, in the order of SPEC §1.
+  // Artifact checks, in the order of docs/SPEC.md §1.
   JsonParse: 'json_parse',
   Revoked: 'revoked',
   InvalidShape: 'invalid_shape',

@@ -28,7 +28,7 @@ describe('createApp', () => {
     }
   })
 
-  it('uses the statuses of SPEC §7', () => {
+  it('uses the statuses of docs/SPEC.md §7', () => {
     expect(STATUS).toMatchObject({
       not_loaded: 503,
       cache_expired: 503,

@@ -1,4 +1,4 @@
-// The HTTP API of SPEC §7 as a Hono app. Routes are thin and made from the route table: each
+// The HTTP API of docs/SPEC.md §7 as a Hono app. Routes are thin and made from the route table: each
 // hands the request's Host and Authorization to the shared core and turns its Reply into a
 // Response, synchronously when it can.
 import { Hono, type Context } from 'hono'
@@ -34,7 +34,7 @@ export const createAppFromCore = (core: ApiCore): Hono => {
 }
 
 /**
- * The agent's HTTP API (SPEC §7) over `reader`. Every request passes the Host guard
+ * The agent's HTTP API (docs/SPEC.md §7) over `reader`. Every request passes the Host guard
  * (`forbidden_host`, 403); `/v1/secrets`, `/v1/secrets/:key`, `/v1/keys` and `/v1/refresh` need
  * `Authorization: Bearer <token>` (`unauthorized`, 401). Errors are `{ error, code }` with the status
  * of `STATUS[code]`; anything that is not an AgentError is a bare 500 `internal`. Unknown paths are

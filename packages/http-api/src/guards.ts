@@ -1,4 +1,4 @@
-// The two request checks of SPEC §7: the Host allow-list that defeats DNS rebinding, and the
+// The two request checks of docs/SPEC.md §7: the Host allow-list that defeats DNS rebinding, and the
 // bearer token compared in constant time.
 import { createHash, timingSafeEqual } from 'node:crypto'
 import { AgentError, ErrorCode } from '@clef-sh/errors'

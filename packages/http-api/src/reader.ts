@@ -32,7 +32,7 @@ export interface LastError {
 export type HealthState = 'ok' | 'degraded' | 'unavailable' | 'starting'
 
 /**
- * Body of `GET /v1/health` (SPEC §7). Clef's fields keep Clef's types (`status`, `lastRefreshAt`
+ * Body of `GET /v1/health` (docs/SPEC.md §7). Clef's fields keep Clef's types (`status`, `lastRefreshAt`
  * epoch ms); the richer state is in added fields (`state`, `lastRefreshTime`).
  */
 export interface HealthStatus {

@@ -1,4 +1,4 @@
-// Picks the source once, from the parsed configuration (DESIGN: pick once, not per call).
+// Picks the source once, from the parsed configuration (docs/DESIGN.md: pick once, not per call).
 // Later kinds (s3, github, gitlab, bitbucket) join the union and the switch.
 import { AgentError, ErrorCode, type Logger } from '@clef-sh/errors'
 import { BitbucketSource } from './bitbucket/bitbucket-source.ts'

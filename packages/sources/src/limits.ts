@@ -1,5 +1,5 @@
 // Limits and decoding shared by every source: each outbound call has a timeout, each body a
-// size cap, and every body is strict UTF-8 (an artifact is UTF-8 JSON, SPEC §1).
+// size cap, and every body is strict UTF-8 (an artifact is UTF-8 JSON, docs/SPEC.md §1).
 
 /** Default timeout of one fetch, in milliseconds. */
 export const DEFAULT_TIMEOUT_MS = 10_000

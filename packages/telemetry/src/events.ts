@@ -1,4 +1,4 @@
-// The agent's telemetry events (SPEC §9) and their fields. The set is closed on purpose: every
+// The agent's telemetry events (docs/SPEC.md §9) and their fields. The set is closed on purpose: every
 // field below is reviewed to carry no secret value, token or key, and nothing else can be sent.
 
 /**
@@ -18,7 +18,7 @@ export interface TelemetryEventFields {
   }
   'artifact.revoked': { code: string; message: string }
   'artifact.expired': { code: string; message: string }
-  /** `reason` is the artifact code of SPEC §1 (`integrity`, `signature_invalid`, …). */
+  /** `reason` is the artifact code of docs/SPEC.md §1 (`integrity`, `signature_invalid`, …). */
   'artifact.invalid': { reason: string; message: string }
   'fetch.failed': { code: string; message: string; transient: boolean }
   'cache.expired': { code: string; message: string }

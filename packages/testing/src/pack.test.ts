@@ -67,7 +67,7 @@ describe('packArtifact', () => {
   it.each([
     ['pub-ed25519', 'Ed25519', null],
     ['pub-ecdsa-p256', 'ECDSA_SHA256', 'sha256'],
-  ])('signs the SPEC §4 payload with %s', async (key, alg, digest) => {
+  ])('signs the docs/SPEC.md §4 payload with %s', async (key, alg, digest) => {
     const text = await packArtifact({ values, recipient, signingKey: keyFile(`${key}.pkcs8.b64`) })
     const a = JSON.parse(text) as Record<string, string>
     expect(a['signatureAlgorithm']).toBe(alg)

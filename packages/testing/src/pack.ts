@@ -34,7 +34,7 @@ export interface PackOptions {
   /** Default: pack time, ISO-8601. */
   packedAt?: string
   expiresAt?: string
-  /** base64 PKCS8 DER private key, Ed25519 or EC P-256; signs per SPEC §4. */
+  /** base64 PKCS8 DER private key, Ed25519 or EC P-256; signs per docs/SPEC.md §4. */
   signingKey?: string
   /** Merged last into the top-level object, to make malformed artifacts (`undefined` drops a field). */
   extra?: Record<string, unknown>
@@ -84,7 +84,7 @@ const encrypt = async (opts: PackOptions): Promise<{ ciphertext: string; envelop
 
 const str = (v: unknown): string => (typeof v === 'string' ? v : '')
 
-/** SPEC §4, written independently of artifact-format so the two cross-check each other. */
+/** docs/SPEC.md §4, written independently of artifact-format so the two cross-check each other. */
 const signingPayload = (a: Fields): string => {
   const env = (a['envelope'] ?? {}) as Fields
   const head = [

@@ -1,4 +1,4 @@
-// The conformance vectors written by Clef's own packer (test/vectors, copied from shared/vectors).
+// The conformance vectors written by Clef's own packer, kept in the repository's test/vectors.
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { join } from 'node:path'

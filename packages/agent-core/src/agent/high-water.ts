@@ -1,4 +1,4 @@
-// Rollback protection's memory (SPEC §1): the newest accepted revision per identity and
+// Rollback protection's memory (docs/SPEC.md §1): the newest accepted revision per identity and
 // environment, kept in `<cachePath>.hwm` beside the disk cache so that a restart does not forget
 // it. Without a cache path the marks live in memory only, and a restart starts from none.
 import { compareRevisions, revisionTime, type PackedArtifact } from '@clef-sh/artifact-format'

@@ -1,4 +1,4 @@
-// The checks of SPEC §1 on one fetched artifact text, in the reference order: parse → revoked →
+// The checks of docs/SPEC.md §1 on one fetched artifact text, in the reference order: parse → revoked →
 // shape → expired → (same revision: done) → hash → signature → rollback → decrypt → swap.
 import {
   checkArtifact,
@@ -47,7 +47,7 @@ const isSameArtifact = (a: PackedArtifact, b: PackedArtifact): boolean =>
 /**
  * Checks `input.text` and, when it passes, makes it the served artifact. Returns its revision and
  * whether anything was swapped. A failure leaves the served secrets alone, except `revoked` and
- * `expired`, which wipe them first. Throws the artifact codes of SPEC §1, `rollback`, and the
+ * `expired`, which wipe them first. Throws the artifact codes of docs/SPEC.md §1, `rollback`, and the
  * decrypt codes.
  */
 export const ingest = async (

@@ -1,4 +1,4 @@
-// The seam between cached and JIT mode (DESIGN: pick once). The agent holds one SecretsProvider,
+// The seam between cached and JIT mode (docs/DESIGN.md: pick once). The agent holds one SecretsProvider,
 // chosen at createAgent, and never asks which mode it is in.
 import type { PackedArtifact, SecretValues } from '@clef-sh/artifact-format'
 import { createServedSecrets, type ServedSecrets } from '@clef-sh/http-api'

@@ -74,7 +74,7 @@ const startWithV1 = async (r: Rig): Promise<string> => {
   return text
 }
 
-/** Publishes a revocation marker (SPEC §1) at the rig's source, dated now. */
+/** Publishes a revocation marker (docs/SPEC.md §1) at the rig's source, dated now. */
 const writeRevocation = (r: Rig): Promise<void> =>
   writeArtifact(
     r.dir.path,

@@ -1,4 +1,4 @@
-// When to poll next (SPEC §6). Pure arithmetic over an injected clock and random source, so the
+// When to poll next (docs/SPEC.md §6). Pure arithmetic over an injected clock and random source, so the
 // schedule is tested without sleeping.
 
 /** Never poll more often than this, whatever the TTL or expiry says. */

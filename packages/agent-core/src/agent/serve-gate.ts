@@ -1,5 +1,5 @@
 // Decides, per request, whether the held secrets may be served: expiry, TTL, stale-if-error for
-// transient failures, and one coalesced refresh when the TTL ran out (SPEC §6). Mode-agnostic.
+// transient failures, and one coalesced refresh when the TTL ran out (docs/SPEC.md §6). Mode-agnostic.
 import { AgentError, ErrorCode, isAgentError } from '@clef-sh/errors'
 import type { ReadyStatus } from '@clef-sh/http-api'
 import type { SecretsProvider, Snapshot } from './provider.ts'

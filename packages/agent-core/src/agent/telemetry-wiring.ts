@@ -1,4 +1,4 @@
-// The agent's telemetry (SPEC §9): turns refresh outcomes into events, takes the collector's auth
+// The agent's telemetry (docs/SPEC.md §9): turns refresh outcomes into events, takes the collector's auth
 // headers from the packed secrets, and flushes at stop. Without a telemetry URL it is all a no-op.
 import type { PackedArtifact, SecretValues } from '@clef-sh/artifact-format'
 import { ErrorCode, type Logger } from '@clef-sh/errors'

@@ -60,7 +60,7 @@ export interface AgentDeps {
   telemetry?: TelemetryDeps
 }
 
-/** Knobs of the telemetry exporter (SPEC §9); every one has a default. */
+/** Knobs of the telemetry exporter (docs/SPEC.md §9); every one has a default. */
 export interface TelemetryDeps {
   /** Default the global fetch. */
   fetch?: typeof fetch

@@ -4,7 +4,7 @@ import { didYouMean } from './did-you-mean.ts'
 import type { EnvReader } from './env-reader.ts'
 import { VCS_VARIABLES } from './parse-vcs.ts'
 
-/** The variables of SPEC §8. */
+/** The variables of docs/SPEC.md §8. */
 export const KNOWN_VARIABLES: readonly string[] = [
   'CLEF_AGENT_SOURCE',
   ...VCS_VARIABLES,
@@ -13,6 +13,7 @@ export const KNOWN_VARIABLES: readonly string[] = [
   'CLEF_AGENT_PORT',
   'CLEF_AGENT_TOKEN',
   'CLEF_AGENT_TOKEN_FILE',
+  'CLEF_AGENT_TOKEN_GROUP_READABLE',
   'CLEF_AGENT_ID',
   'CLEF_AGENT_CACHE_TTL',
   'CLEF_AGENT_CACHE_PATH',

@@ -31,6 +31,8 @@ describe('parseConfig: defaults', () => {
       port: 7779,
       token: undefined,
       tokenFile: '/tmp/clef-agent-1000/token',
+      tokenFileIsDefault: true,
+      tokenGroupReadable: false,
       agentId: 'generated-id',
       ttlMs: 300_000,
       staleIfErrorMs: 0,
@@ -80,6 +82,12 @@ describe('parseConfig: accepted values', () => {
     ['probe port', { CLEF_AGENT_PROBE_PORT: '9090' }, { probePort: 9090 }],
     ['token', { CLEF_AGENT_TOKEN: TOKEN }, { token: TOKEN }],
     ['token file', { CLEF_AGENT_TOKEN_FILE: '/run/t' }, { tokenFile: '/run/t' }],
+    [
+      'a given token file is not the default',
+      { CLEF_AGENT_TOKEN_FILE: '/run/t' },
+      { tokenFileIsDefault: false },
+    ],
+    ['token group-readable', { CLEF_AGENT_TOKEN_GROUP_READABLE: 'true' }, { tokenGroupReadable: true }],
     [
       'XDG runtime dir',
       { XDG_RUNTIME_DIR: '/run/user/1000' },
@@ -168,6 +176,18 @@ describe('parseConfig: issues', () => {
       /malformed %-escape/,
     ],
     ['agent id control char', { CLEF_AGENT_ID: 'a\nb' }, 'CLEF_AGENT_ID', /control characters/],
+    [
+      'token shorter than 16',
+      { CLEF_AGENT_TOKEN: 'fifteen-chars-x' },
+      'CLEF_AGENT_TOKEN',
+      /^must be at least 16 characters \(it has 15\)/,
+    ],
+    [
+      'bad group-readable flag',
+      { CLEF_AGENT_TOKEN_GROUP_READABLE: 'group' },
+      'CLEF_AGENT_TOKEN_GROUP_READABLE',
+      /true, false, 1 or 0/,
+    ],
     ['typo', { CLEF_AGENT_CACHE_TLL: '60' }, 'CLEF_AGENT_CACHE_TLL', /did you mean CLEF_AGENT_CACHE_TTL\?/],
     [
       'unknown, nothing close',

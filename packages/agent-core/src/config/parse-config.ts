@@ -1,7 +1,6 @@
-// The one place the environment becomes an AgentConfig (SPEC §8). Pure: no I/O, no process access;
+// The one place the environment becomes an AgentConfig (docs/SPEC.md §8). Pure: no I/O, no process access;
 // facts like the temp dir come in as options. Every problem is collected, none is thrown.
 import { randomUUID } from 'node:crypto'
-import { join } from 'node:path'
 import { parseVerifyKey, type VerifyKey } from '@clef-sh/artifact-format'
 import { isAgentError } from '@clef-sh/errors'
 import {
@@ -14,6 +13,7 @@ import {
 } from './env-reader.ts'
 import { checkUnknownVariables } from './known-variables.ts'
 import { parseSource } from './parse-source.ts'
+import { parseToken } from './parse-token.ts'
 import type {
   AgeKeyConfig,
   AgentConfig,
@@ -100,12 +100,6 @@ const parseAgentId = (r: EnvReader, generate: () => string): string => {
   return id
 }
 
-const defaultTokenFile = (r: EnvReader, opts: ParseConfigOptions): string => {
-  const runtimeDir = r.get('XDG_RUNTIME_DIR')
-  if (runtimeDir !== undefined) return join(runtimeDir, 'clef-agent', 'token')
-  return join(opts.tmpdir ?? DEFAULTS.tmpdir, `clef-agent-${opts.uid ?? DEFAULTS.uid}`, 'token')
-}
-
 const parsePorts = (r: EnvReader): { port: number; probePort: number | undefined } => {
   const port = readInteger(r, { name: 'CLEF_AGENT_PORT', min: 1, max: 65535, what: 'a TCP port' })
   const probePort = readInteger(r, { name: 'CLEF_AGENT_PROBE_PORT', min: 1, max: 65535, what: 'a TCP port' })
@@ -118,7 +112,7 @@ const parseSeconds = (r: EnvReader, name: string, fallback: number): number =>
   (readInteger(r, { name, min: 0, max: DEFAULTS.maxSeconds, what: 'seconds' }) ?? fallback) * 1000
 
 /**
- * Parses the agent's environment variables (SPEC §8) into an {@link AgentConfig}, or returns every
+ * Parses the agent's environment variables (docs/SPEC.md §8) into an {@link AgentConfig}, or returns every
  * issue found (unknown CLEF_AGENT_* names included). Issue messages say what is allowed and never
  * contain the value of the token or the age key. Pure: no I/O (key and token files are read later,
  * at start), and never throws.
@@ -137,8 +131,7 @@ export const parseConfig = (
   const config: Omit<AgentConfig, 'source'> = {
     ageKey,
     port,
-    token: r.get('CLEF_AGENT_TOKEN'),
-    tokenFile: r.get('CLEF_AGENT_TOKEN_FILE') ?? defaultTokenFile(r, opts),
+    ...parseToken(r, { tmpdir: opts.tmpdir ?? DEFAULTS.tmpdir, uid: opts.uid ?? DEFAULTS.uid }),
     agentId: parseAgentId(r, opts.randomUUID ?? randomUUID),
     ttlMs: parseTtlMs(r),
     staleIfErrorMs: parseSeconds(r, 'CLEF_AGENT_STALE_IF_ERROR', DEFAULTS.staleIfErrorSeconds),

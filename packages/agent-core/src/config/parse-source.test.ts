@@ -269,3 +269,35 @@ describe('parseConfig: source issues', () => {
     for (const secret of [VCS_TOKEN, 'pw-9', 's3cr3t', 'AKIAXXX', 'tok3n']) expect(text).not.toContain(secret)
   })
 })
+
+describe('parseConfig: values that look like URLs but are malformed', () => {
+  it.each([
+    ['http//example.com/a.json', 'http'],
+    ['https:/example.com/a.json', 'https'],
+    ['https:example.com/a.json?sig=s3cr3t', 'https'],
+    ['s3:/bucket/key', 's3'],
+    ['s3//bucket/key', 's3'],
+    ['file:/etc/clef/a.json', 'file'],
+    ['gs:/bucket/key', 'gs'],
+  ])('refuses %s at config time, naming the expected scheme, never the value', (value, scheme) => {
+    const issues = issuesOf({ CLEF_AGENT_SOURCE: value })
+    expect(issues).toHaveLength(1)
+    expect(issues[0]?.variable).toBe('CLEF_AGENT_SOURCE')
+    expect(issues[0]?.message).toBe(
+      `looks like a URL but is malformed (expected "${scheme}://…"); a file path must not start with "${scheme}:" or "${scheme}//"`,
+    )
+    expect(issues[0]?.message).not.toContain('example.com')
+    expect(issues[0]?.message).not.toContain('s3cr3t')
+  })
+
+  it.each([
+    'artifact.json',
+    './a//b.json',
+    'C:/clef/a.json',
+    'data//a.json',
+    'odd:name.json',
+    '/srv/http//a.json',
+  ])('still takes %s as a file path', (path) => {
+    expect(sourceOf({ CLEF_AGENT_SOURCE: path })).toEqual({ kind: 'file', path })
+  })
+})

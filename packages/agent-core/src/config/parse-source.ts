@@ -1,5 +1,5 @@
 // CLEF_AGENT_SOURCE (or the CLEF_AGENT_VCS_* variables) → a SourceConfig. The source kind is decided
-// here, once; the rest of the agent only sees the discriminated union (DESIGN: pick once).
+// here, once; the rest of the agent only sees the discriminated union (docs/DESIGN.md: pick once).
 import { fileURLToPath } from 'node:url'
 import { isAgentError } from '@clef-sh/errors'
 import { impliesPathStyle, parseS3Url, type SourceConfig } from '@clef-sh/sources'
@@ -11,6 +11,11 @@ const ENDPOINT = 'AWS_ENDPOINT_URL_S3'
 const GENERIC_ENDPOINT = 'AWS_ENDPOINT_URL'
 const ALLOWED = 'a file path, a file:// URL, an http(s):// URL or an S3 URL (s3://bucket/key)'
 const SCHEME = /^([a-z][a-z0-9+.-]*):\/\//i
+// A value that was meant as a URL but lost a colon or a slash (`http//host/a.json`, `s3:/bucket/key`,
+// `https:host/a.json`). Taken as a file path it would fail as "not found, has it been packed?",
+// which points the operator the wrong way. Two letters at least: `C:/x` stays a (Windows) path.
+const BROKEN_URL = /^([a-z][a-z0-9+.-]+)(?::\/?(?!\/)|\/\/)/i
+const URL_SCHEMES: ReadonlySet<string> = new Set(['http', 'https', 's3', 'file'])
 // Any AWS S3 host: virtual-hosted, path-style, regional, legacy `s3-region`, dual-stack, China.
 const S3_HOST = /(?:^|\.)s3(?:[.-][a-z0-9.-]+)?\.amazonaws\.com(?:\.cn)?$/i
 
@@ -24,7 +29,7 @@ const parseFileUrl = (r: EnvReader, raw: string): SourceConfig | undefined => {
 }
 
 // The SDK finds AWS_ENDPOINT_URL_S3 (or the generic AWS_ENDPOINT_URL) itself, but an IP or
-// localhost endpoint also needs path-style addressing (SPEC §5); left unset, the SDK's own endpoint
+// localhost endpoint also needs path-style addressing (docs/SPEC.md §5); left unset, the SDK's own endpoint
 // chain applies.
 const s3Endpoint = (r: EnvReader): { endpoint?: string; forcePathStyle?: boolean } | undefined => {
   const endpoint = r.get(ENDPOINT)
@@ -67,11 +72,31 @@ const parseHttpUrl = (r: EnvReader, raw: string): SourceConfig | undefined => {
   return { kind: 'http', url: raw }
 }
 
+// The scheme a malformed URL-like value was meant to have, when it has one of ours.
+const brokenScheme = (raw: string): string | undefined => {
+  const scheme = BROKEN_URL.exec(raw)?.[1]?.toLowerCase()
+  if (scheme === undefined) return undefined
+  // `http//` and `s3:/` are ours; any other `name:/x` is a URL with an unknown scheme, not a path.
+  return URL_SCHEMES.has(scheme) || raw.startsWith(`${scheme}:/`, 0) ? scheme : undefined
+}
+
+const parsePath = (r: EnvReader, raw: string): SourceConfig | undefined => {
+  const broken = brokenScheme(raw)
+  if (broken === undefined) return { kind: 'file', path: raw }
+  // The value is never echoed: a URL may carry credentials or a signed query.
+  r.issue(
+    SOURCE,
+    `looks like a URL but is malformed (expected "${broken}://…"); ` +
+      `a file path must not start with "${broken}:" or "${broken}//"`,
+  )
+  return undefined
+}
+
 const parseLocation = (r: EnvReader, raw: string): SourceConfig | undefined => {
   const scheme = SCHEME.exec(raw)?.[1]?.toLowerCase()
   switch (scheme) {
     case undefined:
-      return { kind: 'file', path: raw }
+      return parsePath(r, raw)
     case 'file':
       return parseFileUrl(r, raw)
     case 'http':

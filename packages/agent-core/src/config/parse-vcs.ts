@@ -1,10 +1,10 @@
-// CLEF_AGENT_VCS_* → the GitHub, GitLab or Bitbucket SourceConfig (SPEC §5, §8). Every missing or
+// CLEF_AGENT_VCS_* → the GitHub, GitLab or Bitbucket SourceConfig (docs/SPEC.md §5, §8). Every missing or
 // malformed piece is its own issue naming its variable; the token is never echoed.
 import { createSource, type SourceConfig } from '@clef-sh/sources'
 import { isAgentError } from '@clef-sh/errors'
 import { readChoice, readHttpUrl, type EnvReader } from './env-reader.ts'
 
-/** The VCS source variables of SPEC §8. */
+/** The VCS source variables of docs/SPEC.md §8. */
 export const VCS_VARIABLES: readonly string[] = [
   'CLEF_AGENT_VCS_PROVIDER',
   'CLEF_AGENT_VCS_REPO',

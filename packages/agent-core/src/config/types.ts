@@ -1,4 +1,4 @@
-// The typed configuration of the agent: what parseConfig produces from the environment (SPEC §8).
+// The typed configuration of the agent: what parseConfig produces from the environment (docs/SPEC.md §8).
 import type { VerifyKey } from '@clef-sh/artifact-format'
 import type { SourceConfig } from '@clef-sh/sources'
 
@@ -30,6 +30,13 @@ export interface AgentConfig {
   token: string | undefined
   /** CLEF_AGENT_TOKEN_FILE, else `$XDG_RUNTIME_DIR/clef-agent/token` or `<tmpdir>/clef-agent-<uid>/token`. */
   tokenFile: string
+  /**
+   * True when `tokenFile` is the default path: its directory is then the agent's own, created
+   * 0700 (0750 when group-readable) and refused when it exists with another owner or loose bits.
+   */
+  tokenFileIsDefault?: boolean
+  /** CLEF_AGENT_TOKEN_GROUP_READABLE: the token file's group may read it (written 0640). Default false. */
+  tokenGroupReadable?: boolean
   /** CLEF_AGENT_ID, else a random UUID; in logs and telemetry. */
   agentId: string
   /** Cache TTL in ms; 0 is JIT mode. */

@@ -1,4 +1,4 @@
-// The request/answer table of SPEC §7 that every way of reaching the API must satisfy.
+// The request/answer table of docs/SPEC.md §7 that every way of reaching the API must satisfy.
 import { AgentError, ErrorCode } from '@clef-sh/errors'
 import { expect } from 'vitest'
 import { SAMPLE_VALUES, type FakeReaderState } from './fake-reader.ts'

@@ -1,5 +1,5 @@
 // What the GitHub, GitLab and Bitbucket sources share: their options, the artifact's place in the
-// repository (SPEC §5) and the checks that turn a bad setting into config_invalid at construction.
+// repository (docs/SPEC.md §5) and the checks that turn a bad setting into config_invalid at construction.
 import { AgentError, ErrorCode, noopLogger, type Logger } from '@clef-sh/errors'
 import { guardRedirects } from '../http/guarded-fetch.ts'
 import { DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT_MS } from '../limits.ts'
@@ -16,7 +16,7 @@ export interface VcsSourceOptions {
   token: string
   /** Branch, tag or commit. Default `main`. */
   ref?: string | undefined
-  /** The provider's API base (SPEC §5); the default is the provider's cloud service. */
+  /** The provider's API base (docs/SPEC.md §5); the default is the provider's cloud service. */
   apiUrl?: string | undefined
   /** Timeout of one fetch, every request and body included. Default 10 s. */
   timeoutMs?: number | undefined
