@@ -2,7 +2,7 @@ import { AgentError, ErrorCode } from '@clef-sh/errors'
 import { describe, expect, it, vi } from 'vitest'
 import { serveProbe } from './probe.ts'
 import { DEFAULT_LIMITS } from './server-limits.ts'
-import { HEALTH, createFakeReader } from './testing/fake-reader.ts'
+import { SAMPLE_HEALTH, createFakeReader } from './testing/fake-reader.ts'
 import { rawRequest, sendRaw } from './testing/raw-client.ts'
 
 const get = async (port: number, path: string, init: { method?: string; host?: string } = {}) => {
@@ -78,7 +78,7 @@ describe('serveProbe: codes only', () => {
 
   it('shows lastError as its code and time, never its message or hint', async () => {
     const fake = createFakeReader()
-    const health = { ...HEALTH, state: 'degraded' as const, lastError: failed }
+    const health = { ...SAMPLE_HEALTH, state: 'degraded' as const, lastError: failed }
     fake.reset({ health })
     await using probe = await serveProbe(fake.reader, { port: 0, hostname: '127.0.0.1' })
     const res = await get(probe.port, '/v1/health')
