@@ -3,7 +3,7 @@ import { describe, expect, it, vi } from 'vitest'
 import { serveProbe } from './probe.ts'
 import { DEFAULT_LIMITS } from './server-limits.ts'
 import { SAMPLE_HEALTH, createFakeReader } from './testing/fake-reader.ts'
-import { rawRequest, sendRaw } from './testing/raw-client.ts'
+import { rawRequest, sendRaw } from '@clef-sh/testing'
 
 const get = async (port: number, path: string, init: { method?: string; host?: string } = {}) => {
   const res = await fetch(`http://127.0.0.1:${port}${path}`, {
