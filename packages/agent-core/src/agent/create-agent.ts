@@ -104,6 +104,7 @@ export const createAgent = (config: AgentConfig, deps: AgentDeps = {}): Agent =>
     emit,
     withdrawn: events.withdrawn,
     verifyKey: config.verifyKey,
+    lineage: config.lineage,
     highWater,
     diskCache: config.cachePath === undefined ? undefined : createDiskCache({ path: config.cachePath }),
   })
@@ -116,6 +117,7 @@ export const createAgent = (config: AgentConfig, deps: AgentDeps = {}): Agent =>
     staleIfErrorMs: config.staleIfErrorMs,
     refresh: () => loop.refresh(),
     refreshing: () => loop.busy(),
+    firstLoad: () => firstLoad,
     onCacheExpired: (error) => {
       logger.warn('cache expired', { code: error.code, message: error.message, source: source.describe() })
       emit({ ok: false, code: error.code, message: error.message })
@@ -125,6 +127,8 @@ export const createAgent = (config: AgentConfig, deps: AgentDeps = {}): Agent =>
 
   const begin = async (): Promise<void> => {
     const ageIdentity = await loadAgeIdentity(config.ageKey)
+    // A source whose client (an optional peer dependency) is missing fails here, not as an outage.
+    await source.prepare?.()
     // stop() may have run while the key file was read.
     if (state.phase !== 'idle') throw new AgentError(ErrorCode.NotLoaded, 'the agent is stopped')
     const kms = deps.kms ?? createKmsResolver({ logger })
@@ -133,11 +137,35 @@ export const createAgent = (config: AgentConfig, deps: AgentDeps = {}): Agent =>
     state.phase = 'starting'
     logger.info('agent starting', { mode: provider.mode, source: source.describe(), agentId: config.agentId })
     telemetry.started(provider.mode, source.describe())
-    await highWater.load()
+    const marksProblem = await highWater.load()
+    if (marksProblem !== undefined) {
+      metrics.marksCorrupt()
+      // Reported like a failed refresh would be; the first successful refresh replaces it.
+      state.lastError = {
+        code: marksProblem.code,
+        message: marksProblem.message,
+        at: now(),
+        transient: true,
+        hint: marksProblem.hint,
+      }
+    }
     await loop.start()
     if (phaseOf(state) === 'starting') state.phase = 'running'
   }
   let started: Promise<void> | undefined
+  // The first load attempt while it runs; secrets reads wait for it (the gate's firstLoad).
+  let firstLoad: Promise<void> | undefined
+  const start = (): Promise<void> => {
+    if (state.phase === 'stopped')
+      return Promise.reject(new AgentError(ErrorCode.NotLoaded, 'the agent is stopped'))
+    if (started !== undefined) return started
+    started = begin()
+    const ended = (): void => {
+      firstLoad = undefined
+    }
+    firstLoad = started.then(ended, ended)
+    return started
+  }
 
   const stop = async (reason = 'stopped'): Promise<void> => {
     if (state.phase === 'stopped') return
@@ -156,10 +184,7 @@ export const createAgent = (config: AgentConfig, deps: AgentDeps = {}): Agent =>
   }
 
   return {
-    start: () =>
-      state.phase === 'stopped'
-        ? Promise.reject(new AgentError(ErrorCode.NotLoaded, 'the agent is stopped'))
-        : (started ??= begin()),
+    start,
     stop,
     reader,
     getAll: async () => copyValues(await values()),
