@@ -3,11 +3,10 @@
 // executable and for the node bundle. Prints figures; asserts nothing.
 // Needs `pnpm --filter lambda-extension package` first (for the binary). Flags: --n=10
 import { spawn } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { freePort, loadWorkspace, median } from './lib.mjs'
+import { freePort, importWorkspace, median } from './lib.mjs'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const app = join(root, 'apps/lambda-extension')
@@ -17,10 +16,8 @@ const basic = JSON.parse(readFileSync(join(root, 'test/vectors/index.json'), 'ut
   (v) => v.name === 'age-basic',
 )
 
-// The fake lives in TypeScript in packages/testing: compile it once with the workspace's esbuild.
-const tmp = mkdtempSync(join(tmpdir(), 'clef-bench-lambda-'))
-process.on('exit', () => rmSync(tmp, { recursive: true, force: true }))
-const loadFake = () => loadWorkspace("export { startFakeLambda } from '@clef-sh/testing'", tmp)
+// The fake lives in TypeScript in packages/testing.
+const loadFake = () => importWorkspace('testing')
 
 const serving = async (port) => {
   try {

@@ -4,35 +4,20 @@ import { readFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import { tsImport } from 'tsx/esm/api'
 
 const require = createRequire(import.meta.url)
 const autocannon = require('autocannon')
 const ROOT = fileURLToPath(new URL('..', import.meta.url))
 
 /**
- * Bundles `source` (export statements over the workspace packages, which are TypeScript) with the
- * daemon's esbuild into `dir` and requires it. The SDKs of the remote sources stay external: no
- * bench loads them. `import.meta.url` points into packages/testing/src, so VECTORS_DIR resolves.
+ * Imports a workspace package (`testing`, `agent-core`, ...) from its TypeScript sources with tsx,
+ * a maintained TypeScript runner: the bench runs this checkout's code as it is, each module with
+ * its real `import.meta.url` (so VECTORS_DIR resolves).
  */
-export const loadWorkspace = async (source, dir) => {
-  const { build } = createRequire(join(ROOT, 'apps/daemon/package.json'))('esbuild')
-  const outfile = join(dir, `workspace-${Date.now()}-${Math.random().toString(36).slice(2)}.cjs`)
-  const here = JSON.stringify(join(ROOT, 'packages/testing/src/bench.ts'))
-  await build({
-    stdin: { contents: source, resolveDir: join(ROOT, 'apps/daemon'), loader: 'ts' },
-    outfile,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    external: ['@aws-sdk/*', '@octokit/*', '@gitbeaker/*'],
-    define: { 'import.meta.url': '__bench_import_meta_url' },
-    banner: { js: `const __bench_import_meta_url = require('node:url').pathToFileURL(${here}).href;` },
-    logLevel: 'warning',
-  })
-  return require(outfile)
-}
+export const importWorkspace = (name) =>
+  tsImport(pathToFileURL(join(ROOT, 'packages', name, 'src/index.ts')).href, import.meta.url)
 
 export const freePort = () =>
   new Promise((resolve, reject) => {

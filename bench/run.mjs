@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs'
 import { tmpdir, cpus } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { cpuSeconds, freePort, load, loadWorkspace, median, memoryMiB, spawnReady, stop } from './lib.mjs'
+import { cpuSeconds, freePort, importWorkspace, load, median, memoryMiB, spawnReady, stop } from './lib.mjs'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const AGENT = join(root, 'apps/daemon/dist/clef-agent.cjs')
@@ -46,9 +46,8 @@ const startAgent = async (v, ttl, extraEnv = {}) => {
   })
 }
 
-/** The fake KMS of packages/testing (AWS JSON 1.1), bundled from the workspace sources and started here. */
-const startKms = async () =>
-  (await loadWorkspace("export { startFakeKms } from '@clef-sh/testing'", tmp)).startFakeKms()
+/** The fake KMS of packages/testing (AWS JSON 1.1), from the workspace sources, started here. */
+const startKms = async () => (await importWorkspace('testing')).startFakeKms()
 
 const startCeiling = async (bodyFile) => {
   const port = await freePort()

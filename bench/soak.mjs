@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createRequire } from 'node:module'
-import { freePort, loadWorkspace, memoryMiB, spawnReady, stop } from './lib.mjs'
+import { freePort, importWorkspace, memoryMiB, spawnReady, stop } from './lib.mjs'
 
 const require = createRequire(import.meta.url)
 const autocannon = require('autocannon')
@@ -35,9 +35,8 @@ const ANNOUNCE = SHORT
 const WARMUP_REQUESTS = 5_000
 const RSS_LIMIT = 0.1
 
-/** packArtifact is TypeScript: bundle it (age-encryption included) into the temp dir. */
-const loadPacker = (dir) =>
-  loadWorkspace("export { createAgeKey, packArtifact } from '@clef-sh/testing'", dir)
+/** packArtifact is TypeScript, run from the workspace sources. */
+const loadPacker = () => importWorkspace('testing')
 
 /**
  * The rotating source: each revision gets distinct values; the file is replaced atomically
@@ -106,7 +105,7 @@ const drive = ({ port, token, amount, rate = 0, verifyBody }) =>
 
 const main = async () => {
   const dir = await mkdtemp(join(tmpdir(), 'clef-soak-'))
-  const packer = await loadPacker(dir)
+  const packer = await loadPacker()
   const rotation = await createRotation({ dir, packer })
   const token = randomBytes(24).toString('hex')
   const port = await freePort()

@@ -1,6 +1,6 @@
 // The agent as bench/telemetry.mjs runs it: createAgent + serveApi wired the way the daemon wires
 // them, plus the request-metrics hook (BENCH_NO_HOOK=1 leaves it out, to measure the hook itself).
-// Bundled from the workspace sources by telemetry.mjs, so it measures this checkout.
+// Run from the workspace sources with tsx by telemetry.mjs, so it measures this checkout.
 import { createAgent, parseConfig } from '../packages/agent-core/src/index.ts'
 import { serveApi } from '../packages/http-api/src/index.ts'
 

@@ -4,13 +4,12 @@
 // rotating order; a side load of POST /v1/refresh against a tampered artifact makes each agent emit
 // ~20 artifact.invalid events/s, so the exporter is busy (and its buffer overflows) during the load.
 // Prints figures; asserts nothing. Flags: --quick (3 rounds), --rounds=N (20), --seconds=N (1),
-// --agent=<bundle.cjs> (default: bundle bench/telemetry-agent.mjs from this checkout).
+// --agent=<bundle.cjs> (default: bench/telemetry-agent.mjs from this checkout, run with tsx).
 import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { cpus, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { bundle } from '../apps/daemon/build.mjs'
 import { cpuSeconds, freePort, load, median, memoryMiB, spawnReady, stop } from './lib.mjs'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
@@ -27,10 +26,12 @@ const vectors = JSON.parse(readFileSync(join(root, 'test/vectors/index.json'), '
 const vec = (name) => vectors.find((v) => v.name === name)
 const fmt = (x, d = 0) => (Number.isFinite(x) ? x.toFixed(d) : 'n/a')
 
-const agentFile = args.find((a) => a.startsWith('--agent='))?.slice(8) ?? join(tmp, 'telemetry-agent.cjs')
-if (!args.some((a) => a.startsWith('--agent='))) {
-  await bundle({ entry: join(root, 'bench/telemetry-agent.mjs'), outfile: agentFile })
-}
+// The agent: a given bundle, or bench/telemetry-agent.mjs run from this checkout's sources by tsx.
+const agentFile = args.find((a) => a.startsWith('--agent='))?.slice(8)
+const agentArgs =
+  agentFile === undefined
+    ? ['--import', import.meta.resolve('tsx'), join(root, 'bench/telemetry-agent.mjs')]
+    : [agentFile]
 
 // A collector that accepts every connection and never answers.
 const sockets = new Set()
@@ -66,7 +67,7 @@ const start = async (setup, i) => {
     CLEF_AGENT_LOG_LEVEL: 'error',
     ...setup.env,
   }
-  const agent = await spawnReady({ args: [agentFile], env, port })
+  const agent = await spawnReady({ args: agentArgs, env, port })
   // From now on every refresh fails the integrity check: the good secrets stay served.
   copyFileSync(join(root, 'test/vectors', vec('ciphertext-tampered').file), artifact)
   return { ...setup, ...agent, runs: [] }

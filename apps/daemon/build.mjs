@@ -12,6 +12,7 @@ import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { seaNode } from '../../scripts/node-runtime.mjs'
 
 // The fuse Node looks for to know a SEA blob was injected (node/src/node_sea.cc).
 const SEA_FUSE = 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2'
@@ -104,7 +105,7 @@ export const bundle = async ({ entry, outfile, vendors = true }) => {
 const run = (file, args) => execFileSync(file, args, { stdio: ['ignore', 'ignore', 'inherit'] })
 
 /**
- * Writes `output`, a copy of this Node binary with `entry` (a .ts file), bundled self-contained,
+ * Writes `output`, a copy of the pinned Node binary (scripts/node-runtime.mjs) with `entry` (a .ts file), bundled self-contained,
  * injected as its single executable application (with V8 code cache, so start-up skips compiling
  * the bundle). In a SEA every argv goes to the app and `require` only loads built-ins. The file
  * appears atomically, so a concurrent reader never runs a half-written binary.
@@ -118,9 +119,11 @@ export const buildSea = async ({ entry, output }) => {
     const config = join(dir, 'sea-config.json')
     const sea = { main, output: blob, disableExperimentalSEAWarning: true, useCodeCache: true }
     await writeFile(config, JSON.stringify(sea))
-    run(process.execPath, ['--experimental-sea-config', config])
+    // The blob (and its code cache) must come from the very Node it is injected into.
+    const node = await seaNode()
+    run(node, ['--experimental-sea-config', config])
     const temp = join(dir, 'app')
-    await copyFile(process.execPath, temp)
+    await copyFile(node, temp)
     await chmod(temp, 0o755)
     if (process.platform === 'darwin') run('codesign', ['--remove-signature', temp])
     const { inject } = createRequire(import.meta.url)('postject')

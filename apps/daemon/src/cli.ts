@@ -80,7 +80,7 @@ Usage:
                           KEY names with --no-prefix); --watch restarts it on a new revision
   clef-agent demo         start on the bundled demo artifact (test-only key)
   clef-agent healthcheck  exit 0 when the local agent is ready, 1 otherwise
-  clef-agent --version    print the version
+  clef-agent --version    print the version and the Node version it runs on
   clef-agent --help       print this help
 
 Signals: SIGTERM/SIGINT drain and exit 0; SIGHUP refreshes now (exec forwards signals to cmd).

@@ -22,7 +22,8 @@ export const runCli = async (argv: readonly string[], env: NodeJS.ProcessEnv): P
     case 'healthcheck':
       return process.exit((await checkReady(Number(env['CLEF_AGENT_PORT'] ?? 7779))) ? 0 : 1)
     case 'version':
-      process.stdout.write(`clef-agent ${pkg.version}\n`)
+      // Bug reports need both: the agent's version and the Node it runs on (a single executable's own).
+      process.stdout.write(`clef-agent ${pkg.version} (node ${process.version})\n`)
       return
     case 'help':
       process.stdout.write(HELP)

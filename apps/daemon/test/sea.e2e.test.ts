@@ -5,8 +5,10 @@ import { execFile, spawn } from 'node:child_process'
 import { existsSync, statSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
+import SEA_NODE from '../../../scripts/sea-node.json' with { type: 'json' }
 import { beforeAll, describe, expect, it } from 'vitest'
 import { freePort, vector, vectorPath } from '@clef-sh/testing'
+import pkg from '../package.json' with { type: 'json' }
 import { BUNDLE, TEST_TOKEN } from './harness.ts'
 
 const SEA = fileURLToPath(new URL('../dist/clef-agent', import.meta.url))
@@ -21,13 +23,15 @@ const upToDate = (): boolean => existsSync(SEA) && statSync(SEA).mtimeMs >= stat
 beforeAll(async () => {
   if (!existsSync(BUNDLE)) throw new Error(`${BUNDLE} is missing: run pnpm build first`)
   if (!upToDate()) await run(process.execPath, [BUILD, '--sea-only'])
-}, 60_000)
+}, 180_000)
 
 describe('the single executable', () => {
-  it('is a standalone binary that takes every argument itself: --version and --help', async () => {
+  it('is a standalone binary on the pinned Node 24 that takes every argument itself: --version and --help', async () => {
     expect(statSync(SEA).size).toBeGreaterThan(50 * 1024 * 1024)
     const version = await run(SEA, ['--version'], { env })
-    expect(version.stdout).toMatch(/^clef-agent \d+\.\d+\.\d+\n$/)
+    // The agent's version and the Node it carries: the pinned LTS, whatever Node ran the build.
+    expect(SEA_NODE.version).toMatch(/^24\./)
+    expect(version.stdout).toBe(`clef-agent ${pkg.version} (node v${SEA_NODE.version})\n`)
     const help = await run(SEA, ['--help'], { env })
     expect(help.stdout).toContain('clef-agent exec')
     expect(help.stderr).not.toContain('ExperimentalWarning')

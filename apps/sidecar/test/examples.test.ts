@@ -5,6 +5,7 @@ import { promisify } from 'node:util'
 import { describe, expect, it } from 'vitest'
 import { parseConfig } from '@clef-sh/agent-core'
 import { createAgeKey } from '@clef-sh/testing'
+import SEA_NODE from '../../../scripts/sea-node.json' with { type: 'json' }
 import { envOf, loadKubernetes, root, text, type EnvVar, type PodSpec } from './k8s-example.ts'
 
 describe('docker/Dockerfile', () => {
@@ -17,11 +18,14 @@ describe('docker/Dockerfile', () => {
     expect(JSON.parse(stdout)).toMatchObject({ totalIssues: 0 })
   })
 
-  it('builds in a Node stage and runs the binary as nonroot on distroless, exposing 7779', async () => {
+  it('builds in a Node 24 stage and runs the binary as nonroot on distroless, exposing 7779', async () => {
     const lines = (await text('docker/Dockerfile')).split('\n').filter((l) => !l.startsWith('#'))
     const froms = lines.filter((l) => l.startsWith('FROM '))
     expect(froms).toHaveLength(2)
-    expect(froms[0]).toMatch(/^FROM node:20[\w.-]* AS build$/)
+    // The build stage runs the Node line the executables are pinned to (Node 24 LTS).
+    const [major, minor] = SEA_NODE.version.split('.')
+    expect(major).toBe('24')
+    expect(froms[0]).toMatch(new RegExp(`^FROM node:${major}\\.${minor}[\\w.-]* AS build$`))
     expect(froms[1]).toMatch(/^FROM gcr\.io\/distroless\/[\w-]+:nonroot$/)
     const final = lines.slice(lines.indexOf(froms[1] ?? ''))
     expect(final).toContain('USER 65532:65532')

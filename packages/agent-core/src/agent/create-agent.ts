@@ -1,5 +1,6 @@
 // createAgent(): wires source → checks → provider → serving gate → reader, and owns the refresh
 // loop's lifecycle. Cached or JIT mode is picked here, once.
+import { resolveSecret, secretNames } from '@clef-sh/artifact-format'
 import { createDiskCache, createFreshness } from '@clef-sh/cache'
 import { createBulkPool, createDecryptor, createKmsResolver } from '@clef-sh/decrypt'
 import { AgentError, ErrorCode, noopLogger } from '@clef-sh/errors'
@@ -10,7 +11,7 @@ import { loadAgeIdentity } from './age-key.ts'
 import { createCachedProvider } from './cached-provider.ts'
 import { createHighWater } from './high-water.ts'
 import { createJitProvider } from './jit-provider.ts'
-import { copyValues, flatNames, lookupValue } from './lookup.ts'
+import { copyValues } from './lookup.ts'
 import { createAgentMetrics } from './metrics.ts'
 import { observeDecryptor } from './observed-decryptor.ts'
 import type { SecretsProvider } from './provider.ts'
@@ -162,8 +163,8 @@ export const createAgent = (config: AgentConfig, deps: AgentDeps = {}): Agent =>
     stop,
     reader,
     getAll: async () => copyValues(await values()),
-    get: async (key) => lookupValue(await values(), key),
-    keys: async () => flatNames(await values()),
+    get: async (key) => resolveSecret(await values(), key),
+    keys: async () => [...secretNames(await values()).flatNames],
     get revision() {
       return state.held?.artifact.revision ?? null
     },

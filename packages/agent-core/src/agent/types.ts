@@ -96,9 +96,12 @@ export interface Agent extends AsyncDisposable {
   readonly reader: AgentReader
   /** A copy of every secret. Throws like `reader.secrets()` (`not_loaded`, `cache_expired`, …). */
   getAll(): Promise<SecretValues>
-  /** One secret by flat name `ns__key` or by a bare key unique across namespaces; `key_ambiguous` otherwise. */
+  /**
+   * One secret by flat name `ns__key`, else by a bare key unique across namespaces. Rejects with
+   * `key_ambiguous` for a bare key in several namespaces or a flat name two namespaces produce.
+   */
   get(key: string): Promise<string | undefined>
-  /** Flat names `ns__key` of every secret. */
+  /** Flat names `ns__key` of every secret, each once (a flat name two namespaces produce is ambiguous for `get`). */
   keys(): Promise<string[]>
   /** The revision held (cached values or the JIT artifact), or null before the first load and after a wipe or `stop()`. */
   readonly revision: string | null

@@ -1,6 +1,6 @@
 // The public createAgent(): the core agent plus the conveniences of an embedded library (typed
 // options, namespace/key reads, a flat env map, an AbortSignal). Apps keep passing an AgentConfig.
-import type { SecretValues } from '@clef-sh/artifact-format'
+import { secretEnv, type SecretValues } from '@clef-sh/artifact-format'
 import { createAgent as createCoreAgent } from '../agent/create-agent.ts'
 import type { Agent, AgentDeps } from '../agent/types.ts'
 import type { AgentConfig } from '../config/types.ts'
@@ -11,12 +11,15 @@ export interface EmbeddedAgent extends Agent {
   /**
    * One secret: `get('ns__key')` (or a bare key unique across namespaces), or `get(namespace, key)`.
    * Resolves undefined when absent. Rejects like `getAll()` (`not_loaded`, `cache_expired`, …) and,
-   * for a bare key found in several namespaces, with `key_ambiguous`.
+   * for a bare key found in several namespaces or a flat name two namespaces produce, with `key_ambiguous`.
    */
   get(nameOrNamespace: string, key?: string): Promise<string | undefined>
   /** One secret by namespace and key; undefined when absent. Rejects like `getAll()`. */
   secret(namespace: string, key: string): Promise<string | undefined>
-  /** Every secret as a flat `{ ns__key: value }` map, ready to merge into a child's env. Rejects like `getAll()`. */
+  /**
+   * Every secret as a flat `{ ns__key: value }` map, ready to merge into a child's env. Rejects like
+   * `getAll()`, and with `key_ambiguous` (naming the name) when two secrets share a flat name.
+   */
   env(): Promise<Record<string, string>>
 }
 
@@ -37,11 +40,6 @@ const pick = (values: SecretValues, namespace: string, key: string): string | un
   const keys = Object.hasOwn(values, namespace) ? values[namespace] : undefined
   return keys !== undefined && Object.hasOwn(keys, key) ? keys[key] : undefined
 }
-
-const flatten = (values: SecretValues): Record<string, string> =>
-  Object.fromEntries(
-    Object.entries(values).flatMap(([ns, keys]) => Object.entries(keys).map(([k, v]) => [`${ns}__${k}`, v])),
-  )
 
 const bindSignal = (agent: Agent, signal: AbortSignal | undefined): (() => void) => {
   if (signal === undefined) return () => {}
@@ -79,7 +77,7 @@ export const createAgent = (input: AgentConfig | AgentOptions, deps: AgentDeps =
     getAll: () => core.getAll(),
     get: (name, key) => (key === undefined ? core.get(name) : secret(name, key)),
     secret,
-    env: async () => flatten(await core.getAll()),
+    env: async () => Object.fromEntries(secretEnv(await core.getAll(), { naming: 'flat' })),
     keys: () => core.keys(),
     get revision() {
       return core.revision

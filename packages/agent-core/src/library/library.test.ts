@@ -85,6 +85,24 @@ describe('library API', () => {
     })
   })
 
+  it('follows the name rules of every face: a flat name two namespaces produce is key_ambiguous', async () => {
+    await using dir = await tempDir()
+    const values = { a__b: { c: 'value-one' }, a: { b__c: 'value-two' }, x: { OK: 'fine' } }
+    const identity = await writePacked(dir.file('s.json'), values)
+    await using agent = createAgent({ source: dir.file('s.json'), ageKey: identity })
+    await agent.start()
+    await expect(agent.get('a__b__c')).rejects.toMatchObject({ code: 'key_ambiguous' })
+    await expect(agent.env()).rejects.toMatchObject({
+      code: 'key_ambiguous',
+      message: expect.stringContaining('a__b__c'),
+    })
+    await expect(agent.env()).rejects.not.toMatchObject({ message: expect.stringContaining('value-') })
+    expect(await agent.keys()).toEqual(['a__b__c', 'x__OK'])
+    expect(await agent.get('a', 'b__c')).toBe('value-two')
+    expect(await agent.get('x__OK')).toBe('fine')
+    expect(await agent.getAll()).toEqual(values)
+  })
+
   it('accepts a parsed source object and stops when its AbortSignal aborts', async () => {
     await using dir = await tempDir()
     const identity = await writePacked(dir.file('s.json'), { ns: { K: 'v2' } })
