@@ -42,12 +42,16 @@ interface Origin extends AsyncDisposable {
   secrets: string[]
 }
 
+// The identity age-basic was packed for: a VCS source pins the lineage it reads (SECURITY.md).
+const VCS_IDENTITY = 'api-gateway'
+const VCS_PATH = `.clef/packed/${VCS_IDENTITY}/production.age.json`
+
 const vcsOrigin = (fake: FakeVcs, provider: string, repo: string): Origin => ({
   env: {
     CLEF_AGENT_VCS_PROVIDER: provider,
     CLEF_AGENT_VCS_REPO: repo,
     CLEF_AGENT_VCS_TOKEN: VCS_TOKEN,
-    CLEF_AGENT_VCS_IDENTITY: 'api',
+    CLEF_AGENT_VCS_IDENTITY: VCS_IDENTITY,
     CLEF_AGENT_VCS_ENVIRONMENT: 'production',
     CLEF_AGENT_VCS_REF: 'main',
     CLEF_AGENT_VCS_API_URL: fake.url,
@@ -81,15 +85,20 @@ const origins: Record<string, () => Promise<Origin>> = {
       [Symbol.asyncDispose]: () => s3.close(),
     }
   },
-  github: async () => vcsOrigin(await startFakeGitHub({ token: VCS_TOKEN }), 'github', 'acme/clef-secrets'),
+  github: async () =>
+    vcsOrigin(await startFakeGitHub({ token: VCS_TOKEN, path: VCS_PATH }), 'github', 'acme/clef-secrets'),
   gitlab: async () =>
     vcsOrigin(
-      await startFakeGitLab({ token: VCS_TOKEN, project: 'acme/platform/clef-secrets' }),
+      await startFakeGitLab({ token: VCS_TOKEN, project: 'acme/platform/clef-secrets', path: VCS_PATH }),
       'gitlab',
       'acme/platform/clef-secrets',
     ),
   bitbucket: async () =>
-    vcsOrigin(await startFakeBitbucket({ token: VCS_TOKEN }), 'bitbucket', 'acme/clef-secrets'),
+    vcsOrigin(
+      await startFakeBitbucket({ token: VCS_TOKEN, path: VCS_PATH }),
+      'bitbucket',
+      'acme/clef-secrets',
+    ),
 }
 
 interface Health {
@@ -139,7 +148,9 @@ describe.each(Object.keys(origins))('%s source through the daemon', (kind) => {
 
     const revision = newRevision()
     const next = { app: { ...VALUES['app'], LOG_LEVEL: 'debug' } }
-    origin.publish(await packArtifact({ values: next, recipient: RECIPIENT, revision }))
+    origin.publish(
+      await packArtifact({ values: next, recipient: RECIPIENT, revision, identity: VCS_IDENTITY }),
+    )
     expect((await refresh(d)).json).toEqual({ revision })
     expect((await d.get('/v1/secrets')).json).toEqual(next)
 

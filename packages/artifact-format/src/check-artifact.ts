@@ -3,6 +3,7 @@
 import { AgentError, ErrorCode } from '@clef-sh/errors'
 import { computeCiphertextHash } from './hash.ts'
 import { parseArtifact } from './parse-artifact.ts'
+import { revisionTime } from './revision.ts'
 import type { PackedArtifact } from './types.ts'
 import { verifySignature, type VerifyKey } from './verify.ts'
 
@@ -13,6 +14,12 @@ export interface CheckOptions {
   /** When set, the artifact must carry a signature that verifies under it. */
   verifyKey?: VerifyKey | undefined
 }
+
+/**
+ * How far ahead of the clock a revision may be stamped. Past it the revision is refused: it would
+ * otherwise become a rollback mark that blocks every genuine artifact packed before that time.
+ */
+export const MAX_REVISION_AHEAD_MS = 86_400_000
 
 /** `expiresAt` in unix ms, or undefined when the artifact does not expire. Never throws. */
 export const expiresAtMs = (artifact: PackedArtifact): number | undefined =>
@@ -35,12 +42,21 @@ export const expiredError = (at: number): AgentError =>
 /**
  * Runs checks 4–6 of docs/SPEC.md §1 in order on an artifact from {@link parseArtifact}; the signature
  * is checked only when `opts.verifyKey` is set. Returns nothing when all pass.
- * Throws AgentError `expired` (`expiresAt` at or before `opts.now`), `integrity` (ciphertextHash
+ * Throws AgentError `expired` (`expiresAt` at or before `opts.now`), `invalid_shape` (a
+ * `<ms>-<hex>` revision more than {@link MAX_REVISION_AHEAD_MS} ahead of `opts.now`), `integrity` (ciphertextHash
  * mismatch), `signature_missing` or `signature_invalid`.
  */
 export const checkArtifact = (artifact: PackedArtifact, opts: CheckOptions): void => {
   const expiresAt = expiresAtMs(artifact)
   if (expiresAt !== undefined && expiresAt <= opts.now) throw expiredError(expiresAt)
+  const stamped = revisionTime(artifact.revision)
+  if (stamped !== undefined && stamped > opts.now + MAX_REVISION_AHEAD_MS) {
+    throw new AgentError(
+      ErrorCode.InvalidShape,
+      `invalid artifact: 'revision' is stamped ${new Date(stamped).toISOString()}, more than a day ahead of the clock`,
+      { hint: "check the packing machine's clock (and this one's), then pack again" },
+    )
+  }
   if (computeCiphertextHash(artifact.ciphertext) !== artifact.ciphertextHash) {
     throw new AgentError(ErrorCode.Integrity, 'ciphertextHash does not match the ciphertext')
   }

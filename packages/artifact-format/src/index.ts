@@ -6,8 +6,15 @@
  * @packageDocumentation
  * @module @clef-sh/artifact-format
  */
-export { parseArtifact } from './parse-artifact.ts'
-export { checkArtifact, validateArtifact, isExpired, expiresAtMs, expiredError } from './check-artifact.ts'
+export { parseArtifact, parseRevocationMarker } from './parse-artifact.ts'
+export {
+  checkArtifact,
+  validateArtifact,
+  isExpired,
+  expiresAtMs,
+  expiredError,
+  MAX_REVISION_AHEAD_MS,
+} from './check-artifact.ts'
 export { computeCiphertextHash } from './hash.ts'
 export { buildSigningPayload } from './signing-payload.ts'
 export { parseVerifyKey, verifySignature } from './verify.ts'

@@ -1,26 +1,8 @@
-// Checks 1–3 of docs/SPEC.md §1: JSON, the revocation marker (before any shape check, so a bare marker
-// counts) and the shape. The result is a typed artifact with only the known fields.
+// Checks 1–3 of docs/SPEC.md §1: JSON, the revocation marker (before any shape check, so a bare
+// marker counts) and the shape (parse-shape.ts).
 import { AgentError, ErrorCode } from '@clef-sh/errors'
-import type { Envelope, PackedArtifact } from './types.ts'
-
-type Json = Record<string, unknown>
-
-const REQUIRED = ['identity', 'environment', 'packedAt', 'revision', 'ciphertextHash', 'ciphertext'] as const
-const ENVELOPE_FIELDS = ['provider', 'keyId', 'wrappedKey', 'algorithm', 'iv', 'authTag'] as const
-
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v)
-
-const shapeError = (message: string): AgentError =>
-  new AgentError(ErrorCode.InvalidShape, `invalid artifact: ${message}`)
-
-const requireString = (obj: Json, field: string, path = field): string => {
-  const v = obj[field]
-  if (typeof v !== 'string' || v === '') throw shapeError(`'${path}' must be a non-empty string`)
-  return v
-}
-
-/** Reads an optional field: absent and null both mean "not set". */
-const optional = (obj: Json, field: string): unknown => (obj[field] === null ? undefined : obj[field])
+import { isObject, parseShape } from './parse-shape.ts'
+import type { PackedArtifact } from './types.ts'
 
 const parseJson = (text: string): unknown => {
   try {
@@ -40,35 +22,6 @@ const checkRevoked = (value: unknown): void => {
   throw new AgentError(ErrorCode.Revoked, `artifact revoked${when}`)
 }
 
-const checkVersion = (obj: Json): void => {
-  const v = obj['version']
-  if (typeof v !== 'number') throw shapeError(`'version' must be a number`)
-  if (v !== 1) {
-    throw new AgentError(ErrorCode.UnsupportedVersion, `unsupported artifact version ${v} (expected 1)`)
-  }
-}
-
-const parseEnvelope = (value: unknown): Envelope | undefined => {
-  if (value === undefined) return undefined
-  if (!isObject(value)) throw shapeError(`'envelope' must be an object`)
-  const [provider, keyId, wrappedKey, algorithm, iv, authTag] = ENVELOPE_FIELDS.map((f) =>
-    requireString(value, f, `envelope.${f}`),
-  ) as [string, string, string, string, string, string]
-  return { provider, keyId, wrappedKey, algorithm, iv, authTag }
-}
-
-const optionalString = (obj: Json, field: string): string | undefined => {
-  const v = optional(obj, field)
-  if (v === undefined || typeof v === 'string') return v
-  throw shapeError(`'${field}' must be a string`)
-}
-
-const parseExpiresAt = (obj: Json): string | undefined => {
-  const v = optionalString(obj, 'expiresAt')
-  if (v !== undefined && Number.isNaN(Date.parse(v))) throw shapeError(`'expiresAt' must be an ISO-8601 date`)
-  return v
-}
-
 /**
  * Parses artifact text (docs/SPEC.md §1 checks 1–3, in order). Unknown top-level fields are dropped; null
  * optional fields count as absent.
@@ -78,27 +31,22 @@ const parseExpiresAt = (obj: Json): string | undefined => {
 export const parseArtifact = (text: string): PackedArtifact => {
   const value = parseJson(text)
   checkRevoked(value)
-  if (!isObject(value)) throw shapeError('not a JSON object')
-  checkVersion(value)
-  const [identity, environment, packedAt, revision, ciphertextHash, ciphertext] = REQUIRED.map((f) =>
-    requireString(value, f),
-  ) as [string, string, string, string, string, string]
-  const artifact: PackedArtifact = {
-    version: 1,
-    identity,
-    environment,
-    packedAt,
-    revision,
-    ciphertextHash,
-    ciphertext,
+  return parseShape(value)
+}
+
+/**
+ * The artifact fields of a revocation marker, so that its signature can be checked: a marker that
+ * also carries a complete artifact shape (every required field) gives that artifact, and a bare
+ * marker (Clef's `revoke` writes only version, identity, environment and revokedAt) gives
+ * undefined. Never throws. `revokedAt` is not covered by the signature (docs/SPEC.md §4): a marker that
+ * verifies proves only that the key's holder packed those fields.
+ */
+export const parseRevocationMarker = (text: string): PackedArtifact | undefined => {
+  try {
+    const value = parseJson(text)
+    if (!isObject(value)) return undefined
+    return parseShape({ ...value, revokedAt: undefined })
+  } catch {
+    return undefined
   }
-  const envelope = parseEnvelope(optional(value, 'envelope'))
-  const expiresAt = parseExpiresAt(value)
-  const signature = optionalString(value, 'signature')
-  const signatureAlgorithm = optionalString(value, 'signatureAlgorithm')
-  if (envelope !== undefined) artifact.envelope = envelope
-  if (expiresAt !== undefined) artifact.expiresAt = expiresAt
-  if (signature !== undefined) artifact.signature = signature
-  if (signatureAlgorithm !== undefined) artifact.signatureAlgorithm = signatureAlgorithm
-  return artifact
 }

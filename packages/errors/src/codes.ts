@@ -18,6 +18,10 @@ export const ErrorCode = {
   KmsUnwrap: 'kms_unwrap',
   KmsUnsupportedProvider: 'kms_unsupported_provider',
   Rollback: 'rollback',
+  /** The artifact was packed for another identity or environment than the agent is pinned to. */
+  LineageMismatch: 'lineage_mismatch',
+  /** The stored rollback marks could not be read or parsed; protection restarted from none. */
+  RollbackMarksCorrupt: 'rollback_marks_corrupt',
   // Sources.
   SourceUnreachable: 'source_unreachable',
   SourceAuth: 'source_auth',

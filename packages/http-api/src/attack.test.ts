@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { serveApi, type RunningApi } from './index.ts'
 import { TOKEN } from './testing/api-cases.ts'
 import { createFakeReader, SAMPLE_VALUES } from './testing/fake-reader.ts'
-import { openIdle, rawRequest, sendRaw, type RawResponse } from './testing/raw-client.ts'
+import { openIdle, rawRequest, sendRaw, type RawResponse } from '@clef-sh/testing'
 
 interface AttackCase {
   name: string

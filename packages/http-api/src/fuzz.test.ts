@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createApp, serveApi, type RunningApi } from './index.ts'
 import { TOKEN } from './testing/api-cases.ts'
 import { createFakeReader, SAMPLE_VALUES } from './testing/fake-reader.ts'
-import { rawRequest, sendRaw } from './testing/raw-client.ts'
+import { rawRequest, sendRaw } from '@clef-sh/testing'
 
 const LONG_RUNS = Number(process.env['CLEF_FUZZ_RUNS'] ?? 0)
 const SEED = Number(process.env['CLEF_FUZZ_SEED'] ?? 0x5eed)

@@ -29,6 +29,8 @@ export const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   kms_unwrap: 503,
   kms_unsupported_provider: 503,
   rollback: 503,
+  lineage_mismatch: 503,
+  rollback_marks_corrupt: 500,
   source_unreachable: 503,
   source_auth: 503,
   source_not_found: 503,

@@ -30,4 +30,10 @@ export interface ArtifactSource {
   fetch(req: FetchRequest): Promise<FetchResult>
   /** Names the source for logs and messages, e.g. `s3://bucket/key`; never a credential. Never throws. */
   describe(): string
+  /**
+   * Loads what fetching needs (an SDK client: S3, GitHub, GitLab), so a missing optional peer
+   * dependency fails at start: rejects with SourceError `config_invalid` ("install <package> to
+   * use the <kind> source"). Sources without a client do not have it.
+   */
+  prepare?(): Promise<void>
 }

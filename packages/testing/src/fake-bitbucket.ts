@@ -1,25 +1,14 @@
 // A fake Bitbucket Cloud REST API (2.0) serving the source endpoint: raw files and `?format=meta`
 // at a branch or a commit, with Bearer (access token) or Basic (app password) authentication.
-import {
-  etagMatches,
-  jsonReply,
-  startFakeVcs,
-  type FakeVcs,
-  type FakeVcsReply,
-  type FakeVcsRequest,
-  type FakeVcsStore,
-} from './fake-vcs.ts'
+import { defaultArtifactAt, etagMatches, jsonReply, startFakeVcs } from './fake-vcs.ts'
+import type { FakeVcs, FakeVcsReply, FakeVcsRequest, FakeVcsStore, FakeVcsOptions } from './fake-vcs.ts'
 
 /** Options of {@link startFakeBitbucket}. */
-export interface FakeBitbucketOptions {
+export interface FakeBitbucketOptions extends FakeVcsOptions {
   /** An access token (`Authorization: Bearer`), or `user:app_password` (`Authorization: Basic`). */
   token: string
   /** `workspace/repo_slug` of the default artifact. Default `acme/clef-secrets`. */
   repo?: string
-  /** Default `.clef/packed/api/production.age.json`. */
-  path?: string
-  /** Default `main`. */
-  ref?: string
   /** Send ETags on raw files and honour If-None-Match. Default false (commit hashes only). */
   etags?: boolean
 }
@@ -62,13 +51,10 @@ export const startFakeBitbucket = (opts: FakeBitbucketOptions): Promise<FakeVcs>
   const expected = opts.token.includes(':')
     ? `Basic ${Buffer.from(opts.token).toString('base64')}`
     : `Bearer ${opts.token}`
+  const artifactAt = defaultArtifactAt(opts.repo, opts)
   return startFakeVcs({
     token: opts.token,
-    artifactAt: {
-      repo: opts.repo ?? 'acme/clef-secrets',
-      path: opts.path ?? '.clef/packed/api/production.age.json',
-      ref: opts.ref ?? 'main',
-    },
+    artifactAt,
     prefix: '/2.0',
     urlPath: '',
     etags: opts.etags ?? false,

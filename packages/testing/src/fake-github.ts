@@ -1,26 +1,14 @@
 // A fake GitHub REST API (github.com, or Enterprise under `/api/v3`) serving the Contents API as
 // @octokit/rest calls it, so the GitHub source is tested with the real client over a real socket.
-import {
-  etagMatches,
-  jsonReply,
-  startFakeVcs,
-  type ArtifactVersion,
-  type FakeVcs,
-  type FakeVcsReply,
-  type FakeVcsRequest,
-  type FakeVcsStore,
-} from './fake-vcs.ts'
+import { defaultArtifactAt, etagMatches, jsonReply, startFakeVcs } from './fake-vcs.ts'
+import type { ArtifactVersion, FakeVcs, FakeVcsOptions, FakeVcsReply, FakeVcsRoute } from './fake-vcs.ts'
 
 /** Options of {@link startFakeGitHub}. */
-export interface FakeGitHubOptions {
-  /** The token the fake accepts, sent by octokit as `authorization: token <t>`. */
+export interface FakeGitHubOptions extends FakeVcsOptions {
+  /** The token, sent by octokit as `authorization: token <t>`. */
   token: string
   /** `owner/repo` of the default artifact. Default `acme/clef-secrets`. */
   repo?: string
-  /** Default `.clef/packed/api/production.age.json`. */
-  path?: string
-  /** The default branch, also used when a request names no `ref`. Default `main`. */
-  ref?: string
   /** Path prefix of the REST root: `/api/v3` for GitHub Enterprise. Default none. */
   prefix?: string
 }
@@ -46,40 +34,39 @@ const fileJson = (path: string, version: ArtifactVersion): Record<string, unknow
   content: version.body.toString('base64').replace(/.{60}/g, '$&\n'),
 })
 
-const contents = (req: FakeVcsRequest, store: FakeVcsStore, defaultRef: string): FakeVcsReply => {
-  const m = CONTENTS.exec(req.path)
-  if (m === null || (req.method !== 'GET' && req.method !== 'HEAD')) return notFound()
-  const [, owner = '', repo = '', rawPath = ''] = m
-  // octokit sends `/` inside the path as %2F; curl users send it literally. GitHub takes both.
-  const path = decodeURIComponent(rawPath)
-  const at = {
-    repo: `${decodeURIComponent(owner)}/${decodeURIComponent(repo)}`,
-    path,
-    ref: req.query.get('ref') ?? defaultRef,
+/** The provider's file route; a request without `ref` reads `defaultRef`. */
+const contentsAt =
+  (defaultRef: string): FakeVcsRoute =>
+  (req, store) => {
+    const m = CONTENTS.exec(req.path)
+    if (m === null || (req.method !== 'GET' && req.method !== 'HEAD')) return notFound()
+    const [, owner = '', repo = '', rawPath = ''] = m
+    // octokit sends `/` inside the path as %2F; curl users send it literally. GitHub takes both.
+    const path = decodeURIComponent(rawPath)
+    const at = {
+      repo: `${decodeURIComponent(owner)}/${decodeURIComponent(repo)}`,
+      path,
+      ref: req.query.get('ref') ?? defaultRef,
+    }
+    const version = store.current(at)
+    if (version === undefined) return notFound()
+    const raw = (req.headers.accept ?? '').includes(RAW)
+    const etag = raw ? `"${version.blobId}"` : `W/"${version.blobId}-json"`
+    if (store.etags && etagMatches(req.headers['if-none-match'], etag))
+      return { status: 304, headers: { etag } }
+    const headers: Record<string, string> = store.etags ? { etag } : {}
+    if (!raw) return { ...jsonReply(200, fileJson(path, version), headers), artifact: true }
+    const type = `${RAW}; charset=utf-8`
+    return { status: 200, headers: { ...headers, 'content-type': type }, body: version.body, artifact: true }
   }
-  const version = store.current(at)
-  if (version === undefined) return notFound()
-  const raw = (req.headers.accept ?? '').includes(RAW)
-  const etag = raw ? `"${version.blobId}"` : `W/"${version.blobId}-json"`
-  if (store.etags && etagMatches(req.headers['if-none-match'], etag))
-    return { status: 304, headers: { etag } }
-  const headers: Record<string, string> = store.etags ? { etag } : {}
-  if (!raw) return { ...jsonReply(200, fileJson(path, version), headers), artifact: true }
-  const type = `${RAW}; charset=utf-8`
-  return { status: 200, headers: { ...headers, 'content-type': type }, body: version.body, artifact: true }
-}
 
 /** Starts a fake GitHub on 127.0.0.1; its `url` is the REST root to give as `apiUrl`. */
 export const startFakeGitHub = (opts: FakeGitHubOptions): Promise<FakeVcs> => {
   const prefix = opts.prefix ?? ''
-  const ref = opts.ref ?? 'main'
+  const artifactAt = defaultArtifactAt(opts.repo, opts)
   return startFakeVcs({
     token: opts.token,
-    artifactAt: {
-      repo: opts.repo ?? 'acme/clef-secrets',
-      path: opts.path ?? '.clef/packed/api/production.age.json',
-      ref,
-    },
+    artifactAt,
     prefix,
     urlPath: prefix,
     etags: true,
@@ -89,6 +76,6 @@ export const startFakeGitHub = (opts: FakeGitHubOptions): Promise<FakeVcs> => {
       documentation_url: 'https://docs.github.com/rest',
       status: '401',
     }),
-    route: (req, store) => contents(req, store, ref),
+    route: contentsAt(artifactAt.ref),
   })
 }

@@ -58,6 +58,26 @@ export interface FakeVcs extends AsyncDisposable {
   close(): Promise<void>
 }
 
+/** Answers one API request from the store (the provider's own routes). */
+export type FakeVcsRoute = (req: FakeVcsRequest, store: FakeVcsStore) => FakeVcsReply
+
+/** What every fake VCS API takes; each adds its own addressing (repo, project, prefix, …). */
+export interface FakeVcsOptions {
+  /** The token the fake accepts; each fake documents how its client sends it. */
+  token: string
+  /** The default artifact's path. Default `.clef/packed/api/production.age.json`. */
+  path?: string
+  /** The default branch, also used when a request names no `ref`. Default `main`. */
+  ref?: string
+}
+
+/** The default artifact of `opts` in `repo` (a repo, project or workspace/slug; `acme/clef-secrets`). */
+export const defaultArtifactAt = (repo: string | undefined, opts: FakeVcsOptions): ArtifactAt => ({
+  repo: repo ?? 'acme/clef-secrets',
+  path: opts.path ?? '.clef/packed/api/production.age.json',
+  ref: opts.ref ?? 'main',
+})
+
 /** A parsed request as the provider-specific router sees it. */
 export interface FakeVcsRequest {
   method: string
@@ -96,7 +116,7 @@ export interface FakeVcsSetup {
   etags: boolean
   isAuthorized(headers: IncomingHttpHeaders): boolean
   unauthorized: FakeVcsReply
-  route(req: FakeVcsRequest, store: FakeVcsStore): FakeVcsReply
+  route: FakeVcsRoute
 }
 
 /** A JSON reply. */

@@ -104,6 +104,7 @@ export const createAgent = (config: AgentConfig, deps: AgentDeps = {}): Agent =>
     emit,
     withdrawn: events.withdrawn,
     verifyKey: config.verifyKey,
+    lineage: config.lineage,
     highWater,
     diskCache: config.cachePath === undefined ? undefined : createDiskCache({ path: config.cachePath }),
   })
@@ -125,6 +126,8 @@ export const createAgent = (config: AgentConfig, deps: AgentDeps = {}): Agent =>
 
   const begin = async (): Promise<void> => {
     const ageIdentity = await loadAgeIdentity(config.ageKey)
+    // A source whose client (an optional peer dependency) is missing fails here, not as an outage.
+    await source.prepare?.()
     // stop() may have run while the key file was read.
     if (state.phase !== 'idle') throw new AgentError(ErrorCode.NotLoaded, 'the agent is stopped')
     const kms = deps.kms ?? createKmsResolver({ logger })
@@ -133,7 +136,18 @@ export const createAgent = (config: AgentConfig, deps: AgentDeps = {}): Agent =>
     state.phase = 'starting'
     logger.info('agent starting', { mode: provider.mode, source: source.describe(), agentId: config.agentId })
     telemetry.started(provider.mode, source.describe())
-    await highWater.load()
+    const marksProblem = await highWater.load()
+    if (marksProblem !== undefined) {
+      metrics.marksCorrupt()
+      // Reported like a failed refresh would be; the first successful refresh replaces it.
+      state.lastError = {
+        code: marksProblem.code,
+        message: marksProblem.message,
+        at: now(),
+        transient: true,
+        hint: marksProblem.hint,
+      }
+    }
     await loop.start()
     if (phaseOf(state) === 'starting') state.phase = 'running'
   }

@@ -30,8 +30,13 @@ export interface HighWaterOptions {
  * they are never refused for it and never become a mark.
  */
 export interface HighWater {
-  /** Reads the stored marks (once, at start). A bad file is logged and ignored. Never rejects. */
-  load(): Promise<void>
+  /**
+   * Reads the stored marks (once, at start). Never rejects: a file that cannot be read or is
+   * malformed is logged and resolved as an AgentError `rollback_marks_corrupt` for the caller to
+   * report (metric, `lastError`); the agent then starts without those marks. Resolves undefined
+   * when the marks loaded (or there is no file yet).
+   */
+  load(): Promise<AgentError | undefined>
   /**
    * Throws AgentError `rollback` when `artifact` is older than its mark, and `expired` or
    * `revoked` when it is the marked revision that was wiped for that reason.
@@ -107,24 +112,42 @@ export const createHighWater = ({ path, allowRollback, logger }: HighWaterOption
     }
   }
 
-  const read = async (): Promise<void> => {
-    if (file === undefined) return
-    const text = await file.read().catch((e: unknown) => {
-      logger.error('rollback marks could not be read; starting without them', {
-        path: file.path,
-        message: String(e),
-      })
-      return undefined
+  // Losing the marks turns rollback protection off until the next accepted artifact: say so loudly.
+  const corrupt = (why: string, logLine: string, message?: string): AgentError => {
+    const path = file?.path ?? ''
+    logger.error(logLine, {
+      code: ErrorCode.RollbackMarksCorrupt,
+      path,
+      ...(message === undefined ? {} : { message }),
     })
-    if (text === undefined) return
+    return new AgentError(
+      ErrorCode.RollbackMarksCorrupt,
+      `rollback marks ${path} ${why}: rollback protection starts over from the next accepted artifact`,
+      { hint: 'check who or what changed the file; it is rewritten at the next accepted artifact' },
+    )
+  }
+
+  const read = async (): Promise<AgentError | undefined> => {
+    if (file === undefined) return undefined
+    let text: string | undefined
+    try {
+      text = await file.read()
+    } catch (e) {
+      return corrupt(
+        'could not be read',
+        'rollback marks could not be read; starting without them',
+        String(e),
+      )
+    }
+    if (text === undefined) return undefined
     const stored = parseMarks(text)
     if (stored === undefined) {
-      logger.error('rollback marks file is malformed; starting without it', { path: file.path })
-      return
+      return corrupt('are malformed', 'rollback marks file is malformed; starting without it')
     }
     for (const mark of stored) marks.set(lineageOf(mark), mark)
     saved = serialize()
     logger.debug('rollback marks loaded', { path: file.path, marks: stored.length })
+    return undefined
   }
 
   return {
@@ -134,7 +157,7 @@ export const createHighWater = ({ path, allowRollback, logger }: HighWaterOption
           'rollback protection is off (CLEF_AGENT_ALLOW_ROLLBACK=true): older artifacts are accepted',
         )
       }
-      await read()
+      return read()
     },
     check: (artifact) => {
       const mark = marks.get(lineageOf(artifact))

@@ -19,7 +19,9 @@ describe('createAgentMetrics', () => {
       'clef_agent_telemetry_sent_total',
       'clef_agent_telemetry_dropped_total',
       'clef_agent_telemetry_export_failures_total',
+      'clef_agent_rollback_marks_corrupt',
     ])
+    expect(m.value('clef_agent_rollback_marks_corrupt')).toBe(0)
     expect(m.value('clef_agent_source_fetch_total', { outcome: 'unchanged' })).toBe(0)
     expect(m.value('clef_agent_decrypt_duration_seconds_count')).toBe(0)
     expect(m.value('clef_agent_last_refresh_age_seconds')).toBeUndefined()

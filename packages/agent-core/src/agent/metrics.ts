@@ -31,6 +31,8 @@ export interface AgentMetrics {
   readonly request: (route: string, status: number) => void
   /** Records one decrypt's duration in seconds. */
   readonly decrypt: (seconds: number) => void
+  /** Notes that the stored rollback marks were unreadable or malformed at start. */
+  marksCorrupt(): void
   render(gauges: MetricsGauges): string
 }
 
@@ -70,6 +72,7 @@ export const createAgentMetrics = (opts: AgentMetricsOptions = {}): AgentMetrics
   // route → status → count: two lookups and no string building per request.
   const requests = new Map<string, Map<number, number>>()
   const decrypts = createHistogram(DECRYPT_BOUNDS)
+  let marksCorrupt = 0
 
   const render = ({ revision, lastRefreshAt, ready }: MetricsGauges): string => {
     const telemetry = opts.telemetry?.() ?? { sent: 0, dropped: 0, failed: 0 }
@@ -129,6 +132,11 @@ export const createAgentMetrics = (opts: AgentMetricsOptions = {}): AgentMetrics
           'Failed telemetry export requests.',
           telemetry.failed,
         ),
+        gauge(
+          'clef_agent_rollback_marks_corrupt',
+          '1 when the stored rollback marks could not be read at start (protection started over).',
+          marksCorrupt,
+        ),
       ].join('\n') + '\n'
     )
   }
@@ -152,6 +160,9 @@ export const createAgentMetrics = (opts: AgentMetricsOptions = {}): AgentMetrics
     },
     decrypt: (seconds) => {
       decrypts.observe(seconds)
+    },
+    marksCorrupt: () => {
+      marksCorrupt = 1
     },
     render,
   }

@@ -4,6 +4,7 @@ import { expiredError, expiresAtMs, type VerifyKey } from '@clef-sh/artifact-for
 import type { DiskCache, Freshness } from '@clef-sh/cache'
 import { AgentError, ErrorCode, toAgentError, type Logger } from '@clef-sh/errors'
 import type { ArtifactSource } from '@clef-sh/sources'
+import type { LineagePin } from '../config/types.ts'
 import type { HighWater } from './high-water.ts'
 import { ingest, type IngestContext } from './ingest.ts'
 import type { AgentMetrics } from './metrics.ts'
@@ -22,6 +23,8 @@ export interface PipelineOptions {
   logger: Logger
   now: () => number
   verifyKey: VerifyKey | undefined
+  /** The pinned identity and environment, if any. */
+  lineage?: LineagePin | undefined
   /** Rollback marks; saved after the disk cache, so a crash never leaves a mark above the cache. */
   highWater: HighWater
   diskCache: DiskCache | undefined
@@ -48,7 +51,7 @@ export const createPipeline = (opts: PipelineOptions): Pipeline => {
       logger.error('disk cache could not be removed', { path: diskCache.path, message: String(e) })
     })
   }
-  const wipe = async (reason: AgentError): Promise<void> => {
+  const wipe = async (reason: AgentError, lasting = true): Promise<void> => {
     provider.wipe()
     const { code } = reason
     const held = state.held
@@ -56,8 +59,9 @@ export const createPipeline = (opts: PipelineOptions): Pipeline => {
     freshness.reset()
     logger.error('secrets wiped', { code, message: reason.message, source: where })
     if (held !== undefined && (code === ErrorCode.Expired || code === ErrorCode.Revoked)) {
-      // A wiped revision stays dead, even when a clock set back makes it look unexpired again.
-      opts.highWater.wiped(held.artifact, code)
+      // A wiped revision stays dead, even when a clock set back makes it look unexpired again;
+      // unless the wipe came from text nobody vouched for (ingest decides: see wipeIsLasting).
+      if (lasting) opts.highWater.wiped(held.artifact, code)
       opts.withdrawn({ reason: code, revision: held.artifact.revision, message: reason.message })
     }
     await clearDisk()
@@ -68,6 +72,7 @@ export const createPipeline = (opts: PipelineOptions): Pipeline => {
     provider,
     now,
     verifyKey: opts.verifyKey,
+    lineage: opts.lineage,
     highWater: opts.highWater,
     wipe,
   }

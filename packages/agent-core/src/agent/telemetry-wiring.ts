@@ -56,6 +56,7 @@ const ARTIFACT_CODES: ReadonlySet<string> = new Set([
   ErrorCode.KmsUnwrap,
   ErrorCode.KmsUnsupportedProvider,
   ErrorCode.Rollback,
+  ErrorCode.LineageMismatch,
 ])
 
 /** The event of a failed refresh; none for `not_loaded` (the agent stopping mid-refresh). */

@@ -12,6 +12,7 @@ import {
   type EnvReader,
 } from './env-reader.ts'
 import { checkUnknownVariables } from './known-variables.ts'
+import { parseLineage } from './parse-lineage.ts'
 import { parseSource } from './parse-source.ts'
 import { parseToken } from './parse-token.ts'
 import type {
@@ -128,6 +129,7 @@ export const parseConfig = (
   const cachePath = r.get('CLEF_AGENT_CACHE_PATH')
   const verifyKey = parseVerify(r)
   const telemetryUrl = readHttpUrl(r, 'CLEF_AGENT_TELEMETRY_URL')
+  const lineage = parseLineage(r, source)
   const config: Omit<AgentConfig, 'source'> = {
     ageKey,
     port,
@@ -142,6 +144,7 @@ export const parseConfig = (
     ...(verifyKey === undefined ? {} : { verifyKey }),
     ...(telemetryUrl === undefined ? {} : { telemetryUrl }),
     ...(probePort === undefined ? {} : { probePort }),
+    ...(Object.keys(lineage).length === 0 ? {} : { lineage }),
   }
   checkUnknownVariables(r, Object.keys(env))
   if (source === undefined || r.issues.length > 0) return { ok: false, issues: r.issues }

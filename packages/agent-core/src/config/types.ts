@@ -18,6 +18,16 @@ export type LogLevel = 'debug' | 'info' | 'warn' | 'error'
 /** CLEF_AGENT_LOG_FORMAT: JSON lines or human-readable lines. Default `json`. */
 export type LogFormat = 'json' | 'pretty'
 
+/**
+ * The lineage an agent is pinned to (CLEF_AGENT_IDENTITY / CLEF_AGENT_ENVIRONMENT, implied by a VCS
+ * source). An artifact for another identity or environment is refused `lineage_mismatch` before it
+ * is decrypted. An unset field pins nothing.
+ */
+export interface LineagePin {
+  identity?: string
+  environment?: string
+}
+
 /** The agent's configuration, every value typed and defaulted. */
 export interface AgentConfig {
   /** CLEF_AGENT_SOURCE or CLEF_AGENT_VCS_*, parsed. */
@@ -51,6 +61,8 @@ export interface AgentConfig {
   staleIfErrorMs: number
   /** Second listener on all interfaces with only health, ready and metrics. */
   probePort?: number
+  /** The pinned identity and environment; absent or empty pins nothing. */
+  lineage?: LineagePin
   /** Accept an artifact older than the newest one seen (rollback protection off). Default false. */
   allowRollback: boolean
   logLevel: LogLevel

@@ -7,6 +7,7 @@ import type { SourceConfig } from '@clef-sh/sources'
 import type { AgentDeps } from '../agent/types.ts'
 import { didYouMean } from '../config/did-you-mean.ts'
 import { parseConfig } from '../config/parse-config.ts'
+import { resolveLineage } from '../config/parse-lineage.ts'
 import type { AgentConfig, ConfigIssue } from '../config/types.ts'
 
 /** Options of `createAgent` and `loadSecrets` for programs that embed the agent. */
@@ -27,6 +28,13 @@ export interface AgentOptions {
   staleIfError?: number
   /** Accept an artifact older than the newest one seen. Default false. */
   allowRollback?: boolean
+  /**
+   * Pin the artifact's identity (CLEF_AGENT_IDENTITY): another one is refused `lineage_mismatch`
+   * before decryption. A VCS source implies it.
+   */
+  identity?: string
+  /** Pin the artifact's environment (CLEF_AGENT_ENVIRONMENT), like `identity`. */
+  environment?: string
   /** OTLP/HTTP JSON logs endpoint for telemetry events. */
   telemetryUrl?: string | URL
   /** Agent id in logs and telemetry. Default a random UUID. */
@@ -59,6 +67,8 @@ const VARIABLES = {
   verifyKey: 'CLEF_AGENT_VERIFY_KEY',
   staleIfError: 'CLEF_AGENT_STALE_IF_ERROR',
   allowRollback: 'CLEF_AGENT_ALLOW_ROLLBACK',
+  identity: 'CLEF_AGENT_IDENTITY',
+  environment: 'CLEF_AGENT_ENVIRONMENT',
   telemetryUrl: 'CLEF_AGENT_TELEMETRY_URL',
   agentId: 'CLEF_AGENT_ID',
 } as const satisfies Partial<Record<keyof AgentOptions, string>>
@@ -111,18 +121,24 @@ const optionName = (variable: string): string =>
  */
 export const resolveAgentOptions = (options: AgentOptions): ResolvedAgentOptions => {
   const result = parseConfig(toEnv(options))
+  const named = (issues: readonly ConfigIssue[]): ConfigIssue[] =>
+    issues.map((i) => ({ ...i, variable: optionName(i.variable) }))
+  const invalid = (issues: readonly ConfigIssue[]): AgentError =>
+    new AgentError(ErrorCode.ConfigInvalid, `invalid agent options: ${formatIssues(issues)}`)
   const unknown = unknownOptions(options)
   if (!result.ok || unknown.length > 0) {
-    const invalid = result.ok ? [] : result.issues.map((i) => ({ ...i, variable: optionName(i.variable) }))
-    const issues = [...invalid, ...unknown]
-    throw new AgentError(ErrorCode.ConfigInvalid, `invalid agent options: ${formatIssues(issues)}`)
+    throw invalid([...(result.ok ? [] : named(result.issues)), ...unknown])
   }
   const source = typeof options.source === 'string' ? result.config.source : options.source
+  // A parsed VCS source was not seen by parseConfig (it had the placeholder): merge its pin here.
+  const { pin, issues } = resolveLineage(result.config.lineage ?? {}, source)
+  if (issues.length > 0) throw invalid(named(issues))
+  const lineage = Object.keys(pin).length === 0 ? {} : { lineage: pin }
   const deps: AgentDeps = {
     ...(options.logger === undefined ? {} : { logger: options.logger }),
     ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
     ...(options.now === undefined ? {} : { now: options.now }),
     ...(options.kms === undefined ? {} : { kms: options.kms }),
   }
-  return { config: { ...result.config, source }, deps }
+  return { config: { ...result.config, source, ...lineage }, deps }
 }

@@ -1,5 +1,7 @@
 // Test-only: writes age v1 files byte by byte with node:crypto (hkdfSync, not our HKDF), so tests
-// can build headers and payloads the library's Encrypter never would, each with a valid MAC.
+// can build headers and payloads the library's Encrypter never would, each with a valid MAC. It
+// stays beside the age code rather than in @clef-sh/testing: it reads a recipient's key bytes with
+// this package's Bech32 decoder, and @clef-sh/testing cannot depend on decrypt (whose tests use it).
 import {
   createCipheriv,
   createHash,

@@ -27,7 +27,11 @@ const loadSdk = async (): Promise<typeof KmsSdk> => {
   try {
     return await import('@aws-sdk/client-kms')
   } catch (cause) {
-    throw new AgentError(ErrorCode.KmsUnwrap, 'cannot load @aws-sdk/client-kms', { cause })
+    // An optional peer dependency: only agents whose artifacts use the KMS envelope install it.
+    throw new AgentError(ErrorCode.KmsUnwrap, 'cannot load @aws-sdk/client-kms', {
+      cause,
+      hint: 'install @aws-sdk/client-kms to use an artifact wrapped with AWS KMS',
+    })
   }
 }
 

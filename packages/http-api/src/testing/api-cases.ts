@@ -1,7 +1,7 @@
 // The request/answer table of docs/SPEC.md §7 that every way of reaching the API must satisfy.
 import { AgentError, ErrorCode } from '@clef-sh/errors'
 import { expect } from 'vitest'
-import { SAMPLE_VALUES, type FakeReaderState } from './fake-reader.ts'
+import { SAMPLE_HEALTH, SAMPLE_VALUES, type FakeReaderState } from './fake-reader.ts'
 
 /** The bearer token every target is started with. */
 export const TOKEN = 'test-token-5f1c0d9e'
@@ -87,14 +87,6 @@ const AUTH_CASES: ApiCase[] = [
   get('auth scheme is case-insensitive', '/v1/secrets', { status: 200, auth: `bearer ${TOKEN}`, ...SERVED }),
 ]
 
-const HEALTH = {
-  status: 'ok',
-  mode: 'cached',
-  revision: '1-aaaaaaaa',
-  lastRefreshAt: '2024-01-01T00:00:00.000Z',
-  expired: false,
-  lastError: null,
-}
 const KEYS = [
   'app__DB_URL',
   'app__API_KEY',
@@ -107,7 +99,7 @@ const KEYS = [
 const DB_URL = 'postgres://db.internal/app'
 
 const ROUTE_CASES: ApiCase[] = [
-  get('health', '/v1/health', { status: 200, auth: null, json: HEALTH, headers: JSON_TYPE }),
+  get('health', '/v1/health', { status: 200, auth: null, json: SAMPLE_HEALTH, headers: JSON_TYPE }),
   get('ready', '/v1/ready', { status: 200, auth: null, json: { ready: true }, headers: JSON_TYPE }),
   get('not ready', '/v1/ready', {
     status: 503,

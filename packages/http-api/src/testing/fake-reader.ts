@@ -29,7 +29,8 @@ export const SAMPLE_VALUES: Record<string, Record<string, string>> = {
   web: { 'svc.v2-x': 'dotted', clé: 'välue ✓', 'a/b': 'slashed', 'my key': 'spaced', SHARED: 'from-web' },
 }
 
-const HEALTH: HealthStatus = {
+/** The health the fake reports by default (what `GET /v1/health` must then answer, as is). */
+export const SAMPLE_HEALTH: HealthStatus = {
   status: 'ok',
   mode: 'cached',
   revision: '1-aaaaaaaa',
@@ -42,7 +43,7 @@ const defaults = (): FakeReaderState => ({
   secrets: createServedSecrets('1-aaaaaaaa', SAMPLE_VALUES),
   async: false,
   secretsError: undefined,
-  health: HEALTH,
+  health: SAMPLE_HEALTH,
   ready: { ready: true },
   refresh: { revision: '2-bbbbbbbb' },
   metrics: '# TYPE clef_agent_up gauge\nclef_agent_up 1\n',

@@ -69,7 +69,7 @@ export class GitHubSource implements ArtifactSource {
               request: { fetch: dropErrorBodies(vcs.fetch), log: SILENT },
             }),
         ),
-      { module: '@octokit/rest', where: this.#where, source: vcs.describe },
+      { module: '@octokit/rest', kind: 'github', where: this.#where, source: vcs.describe },
     )
   }
 
@@ -111,5 +111,10 @@ export class GitHubSource implements ArtifactSource {
 
   describe(): string {
     return this.#vcs.describe
+  }
+
+  /** Loads @octokit/rest; `config_invalid` ("install @octokit/rest …") when it is missing. */
+  async prepare(): Promise<void> {
+    await this.#octokit()
   }
 }

@@ -46,6 +46,7 @@ export class GitLabSource implements ArtifactSource {
     })
     this.#gitbeaker = lazyClient(() => import('@gitbeaker/rest').then((m) => m.RepositoryFiles), {
       module: '@gitbeaker/rest',
+      kind: 'gitlab',
       where: this.#vcs.describe,
       source: this.#vcs.describe,
     })
@@ -72,6 +73,11 @@ export class GitLabSource implements ArtifactSource {
 
   describe(): string {
     return this.#vcs.describe
+  }
+
+  /** Loads @gitbeaker/rest; `config_invalid` ("install @gitbeaker/rest …") when it is missing. */
+  async prepare(): Promise<void> {
+    await this.#gitbeaker()
   }
 
   // One resource per request: gitbeaker passes no per-call signal or header to its requester.

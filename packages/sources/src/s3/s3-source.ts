@@ -84,7 +84,7 @@ export class S3Source implements ArtifactSource {
     this.#connect = lazyClient(
       () =>
         import('@aws-sdk/client-s3').then((sdk) => ({ sdk, client: new sdk.S3Client(this.#clientConfig()) })),
-      { module: '@aws-sdk/client-s3', ...this.#ctx },
+      { module: '@aws-sdk/client-s3', kind: 's3', ...this.#ctx },
     )
   }
 
@@ -119,6 +119,11 @@ export class S3Source implements ArtifactSource {
 
   describe(): string {
     return `s3://${this.#opts.bucket}/${this.#opts.key}`
+  }
+
+  /** Loads @aws-sdk/client-s3; `config_invalid` ("install @aws-sdk/client-s3 …") when it is missing. */
+  async prepare(): Promise<void> {
+    await this.#connect()
   }
 
   #clientConfig(): S3ClientConfig {
