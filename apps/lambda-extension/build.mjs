@@ -4,7 +4,7 @@
 // `clef-agent/clef-agent-lambda`, a Node single executable, so the layer needs no Node runtime.
 import { chmod, mkdir, readFile, rm } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
-import { buildSea, bundle } from '../daemon/build.mjs'
+import { buildSea, bundle } from '@clef-sh/shell/bundle'
 import { writeZip } from './zip.mjs'
 
 const here = (p) => fileURLToPath(new URL(p, import.meta.url))

@@ -1,6 +1,20 @@
-// Entry of the `clef-agent` daemon and CLI: hands argv and the environment to the commands. Every
-// behaviour lives in the packages and in the command modules; this file only owns the fatal exit.
-import { runCli } from './commands.ts'
-import { fail, messageOf } from './startup.ts'
+// Entry of the `clef-agent` daemon and CLI, and of its single executable. Started by Lambda
+// (AWS_LAMBDA_RUNTIME_API set) it runs as the Lambda extension, so one binary serves every form;
+// otherwise it hands argv and the environment to the commands. Everything else lives in
+// @clef-sh/shell; this file only picks the shell and owns the last-resort fatal exit.
+import { fileURLToPath } from 'node:url'
+import pkg from '../package.json' with { type: 'json' }
+import { startedByLambda } from '@clef-sh/shell/lambda'
 
-runCli(process.argv.slice(2), process.env).catch((e: unknown) => fail(`fatal: ${messageOf(e)}`))
+/** Folder of the demo artifact, relative to this file (src/ or dist/ of apps/daemon). */
+const demoDir = (): string => fileURLToPath(new URL('../../../examples/demo/', import.meta.url))
+
+if (startedByLambda(process.env)) {
+  void import('@clef-sh/shell/lambda').then(({ runLambdaExtension }) => runLambdaExtension())
+} else {
+  void import('@clef-sh/shell').then(({ fatal, logFormatOf, runCli }) =>
+    runCli(process.argv.slice(2), process.env, { version: pkg.version, demoDir: demoDir() }).catch(
+      (e: unknown) => fatal(logFormatOf(process.env), e),
+    ),
+  )
+}

@@ -3,7 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { freePort } from '@clef-sh/testing'
+import { freePort, vector, vectorPath } from '@clef-sh/testing'
 
 /** The built daemon bundle (`pnpm build` writes it). */
 export const BUNDLE: string = fileURLToPath(new URL('../dist/clef-agent.cjs', import.meta.url))
@@ -137,3 +137,47 @@ export const runDaemon = (
       resolve({ code, output })
     })
   })
+
+const AGE_BASIC = vector('age-basic')
+
+/** The daemon started as Lambda starts an extension, serving the age-basic vector. */
+export interface ExtensionProcess extends AsyncDisposable {
+  readonly exited: Promise<number | null>
+  secrets(): Promise<unknown>
+  output(): string
+}
+
+/** Spawns the daemon bundle (or the executable `command`) with AWS_LAMBDA_RUNTIME_API set. */
+export const startAsExtension = async (runtimeApi: string, command?: string): Promise<ExtensionProcess> => {
+  const port = await freePort()
+  const proc = spawn(command ?? process.execPath, command === undefined ? [BUNDLE] : [], {
+    env: {
+      PATH: process.env['PATH'],
+      AWS_LAMBDA_RUNTIME_API: runtimeApi,
+      CLEF_AGENT_SOURCE: vectorPath(AGE_BASIC),
+      CLEF_AGENT_AGE_KEY: AGE_BASIC.ageKey ?? '',
+      CLEF_AGENT_PORT: String(port),
+      CLEF_AGENT_TOKEN: TEST_TOKEN,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let out = ''
+  proc.stdout.on('data', (d: Buffer) => (out += d.toString()))
+  proc.stderr.on('data', (d: Buffer) => (out += d.toString()))
+  const exited = new Promise<number | null>((resolve) => proc.once('exit', resolve))
+  const secrets = async (): Promise<unknown> =>
+    (
+      await fetch(`http://127.0.0.1:${port}/v1/secrets`, {
+        headers: { authorization: `Bearer ${TEST_TOKEN}` },
+      })
+    ).json()
+  return {
+    exited,
+    secrets,
+    output: () => out,
+    [Symbol.asyncDispose]: async () => {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL')
+      await exited
+    },
+  }
+}

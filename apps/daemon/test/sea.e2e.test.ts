@@ -7,9 +7,9 @@ import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import SEA_NODE from '../../../scripts/sea-node.json' with { type: 'json' }
 import { beforeAll, describe, expect, it } from 'vitest'
-import { freePort, vector, vectorPath } from '@clef-sh/testing'
+import { freePort, startFakeLambda, vector, vectorPath } from '@clef-sh/testing'
 import pkg from '../package.json' with { type: 'json' }
-import { BUNDLE, TEST_TOKEN } from './harness.ts'
+import { BUNDLE, startAsExtension, TEST_TOKEN } from './harness.ts'
 
 const SEA = fileURLToPath(new URL('../dist/clef-agent', import.meta.url))
 const BUILD = fileURLToPath(new URL('../build.mjs', import.meta.url))
@@ -79,5 +79,14 @@ describe('the single executable', () => {
       env: { ...env, CLEF_AGENT_SOURCE: vectorPath(basic), CLEF_AGENT_AGE_KEY: basic.ageKey ?? '' },
     })
     expect(stdout).toBe('info')
+  })
+
+  it('runs as the Lambda extension when Lambda starts it', async () => {
+    await using lambda = await startFakeLambda()
+    await using ext = await startAsExtension(lambda.runtimeApi, SEA)
+    await lambda.initDone()
+    expect(await ext.secrets()).toEqual(basic.expect.ok ? basic.expect.values : null)
+    lambda.shutdown({ deadlineInMs: 1500 })
+    expect(await ext.exited).toBe(0)
   })
 })

@@ -39,6 +39,17 @@ describe('lambda extension lifecycle', () => {
     expect(ext.output()).not.toContain(basic.ageKey ?? 'no key')
   })
 
+  it("counts the function's requests in /v1/metrics", async () => {
+    await using lambda = await startFakeLambda()
+    await using ext = await startExtension({ runtimeApi: lambda.runtimeApi, env: basicEnv })
+    await lambda.initDone()
+    for (let i = 0; i < 3; i++) expect((await ext.get('/v1/secrets')).status).toBe(200)
+    const res = await fetch(`http://127.0.0.1:${ext.port}/v1/metrics`)
+    expect(await res.text()).toMatch(/^clef_agent_http_requests_total\{route="secrets",status="200"\} 3$/m)
+    lambda.shutdown()
+    expect(await ext.exited).toBe(0)
+  })
+
   it('reports an INIT failure to init/error as Extension.<Code> and exits 1', async () => {
     const tampered = vector('signed-tampered-metadata')
     await using lambda = await startFakeLambda()

@@ -117,6 +117,7 @@ export const createAgent = (config: AgentConfig, deps: AgentDeps = {}): Agent =>
     staleIfErrorMs: config.staleIfErrorMs,
     refresh: () => loop.refresh(),
     refreshing: () => loop.busy(),
+    firstLoad: () => firstLoad,
     onCacheExpired: (error) => {
       logger.warn('cache expired', { code: error.code, message: error.message, source: source.describe() })
       emit({ ok: false, code: error.code, message: error.message })
@@ -152,6 +153,19 @@ export const createAgent = (config: AgentConfig, deps: AgentDeps = {}): Agent =>
     if (phaseOf(state) === 'starting') state.phase = 'running'
   }
   let started: Promise<void> | undefined
+  // The first load attempt while it runs; secrets reads wait for it (the gate's firstLoad).
+  let firstLoad: Promise<void> | undefined
+  const start = (): Promise<void> => {
+    if (state.phase === 'stopped')
+      return Promise.reject(new AgentError(ErrorCode.NotLoaded, 'the agent is stopped'))
+    if (started !== undefined) return started
+    started = begin()
+    const ended = (): void => {
+      firstLoad = undefined
+    }
+    firstLoad = started.then(ended, ended)
+    return started
+  }
 
   const stop = async (reason = 'stopped'): Promise<void> => {
     if (state.phase === 'stopped') return
@@ -170,10 +184,7 @@ export const createAgent = (config: AgentConfig, deps: AgentDeps = {}): Agent =>
   }
 
   return {
-    start: () =>
-      state.phase === 'stopped'
-        ? Promise.reject(new AgentError(ErrorCode.NotLoaded, 'the agent is stopped'))
-        : (started ??= begin()),
+    start,
     stop,
     reader,
     getAll: async () => copyValues(await values()),

@@ -21,11 +21,37 @@ export interface ServeGateOptions {
   refreshing: () => boolean
   /** Called once each time the TTL runs out (per last successful refresh), with `cache_expired`. */
   onCacheExpired: (error: AgentError) => void
+  /** The first load attempt while it runs (settles, never rejects), else undefined. */
+  firstLoad: () => Promise<void> | undefined
+}
+
+/**
+ * How long a request that finds the TTL run out waits for the refresh in flight before it answers
+ * `cache_expired` (SPEC §6): a source that accepts and never answers must not hold requests for
+ * the whole fetch timeout.
+ */
+export const EXPIRED_WAIT_MS = 1000
+
+/** Resolves when `work` settles or `ms` passed, whichever is first; rejects only with `work`'s error. */
+const within = (work: Promise<unknown>, ms: number): Promise<unknown> => {
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const elapsed = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms)
+    // A waiting request must not keep a stopping process alive.
+    timer.unref()
+  })
+  return Promise.race([work, elapsed]).finally(() => {
+    clearTimeout(timer)
+  })
 }
 
 /** The serving decisions. */
 export interface ServeGate {
-  /** The secrets to serve, synchronously when fresh in cached mode. Throws AgentError otherwise. */
+  /**
+   * The secrets to serve, synchronously when fresh in cached mode. Waits for the first load attempt
+   * while it runs, and at most {@link EXPIRED_WAIT_MS} for a refresh after the TTL ran out. Throws
+   * (or rejects) AgentError otherwise.
+   */
   snapshot(): Snapshot | Promise<Snapshot>
   ready(): ReadyStatus
   /** True when the TTL ran out (even within stale-if-error) or the artifact expired. */
@@ -90,19 +116,26 @@ export const createServeGate = (opts: ServeGateOptions): ServeGate => {
     // One coalesced refresh, but not one per request while the source stays down, nor before the
     // source's Retry-After (or rate-limit reset) has passed.
     const wait = Math.max(MIN_INTERVAL_MS, state.lastError?.retryAfterMs ?? 0)
-    if (opts.refreshing() || now() - last >= wait) await opts.refresh()
+    if (opts.refreshing() || now() - last >= wait) await within(opts.refresh(), EXPIRED_WAIT_MS)
     pipeline.expireIfDue()
     if (!servable()) throw notServable()
     return serve()
   }
 
+  const current = (): Snapshot | Promise<Snapshot> => {
+    if (state.phase === 'stopped') throw new AgentError(ErrorCode.NotLoaded, 'the agent is stopped')
+    pipeline.expireIfDue()
+    if (provider.loaded() && !provider.isStale()) return serve()
+    if (!provider.loaded() || !isLoaded(state)) throw notServable()
+    return afterTtl()
+  }
+
   return {
+    // Before the first load attempt ended, wait for it (bounded by its own fetch timeout), so a
+    // client that calls as soon as the port opens gets its secrets (SPEC §7).
     snapshot: () => {
-      if (state.phase === 'stopped') throw new AgentError(ErrorCode.NotLoaded, 'the agent is stopped')
-      pipeline.expireIfDue()
-      if (provider.loaded() && !provider.isStale()) return serve()
-      if (!provider.loaded() || !isLoaded(state)) throw notServable()
-      return afterTtl()
+      const first = opts.firstLoad()
+      return first === undefined ? current() : first.then(current)
     },
     ready: () => {
       pipeline.expireIfDue()

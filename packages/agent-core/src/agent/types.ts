@@ -94,7 +94,11 @@ export interface Agent extends AsyncDisposable {
   stop(reason?: string): Promise<void>
   /** What the HTTP API serves from. */
   readonly reader: AgentReader
-  /** A copy of every secret. Throws like `reader.secrets()` (`not_loaded`, `cache_expired`, …). */
+  /**
+   * A copy of every secret. Once `start()` was called, waits for the first load attempt while it
+   * runs. Rejects like `reader.secrets()` (`not_loaded`, `cache_expired` after at most 1 s of
+   * waiting for a refresh, …).
+   */
   getAll(): Promise<SecretValues>
   /**
    * One secret by flat name `ns__key`, else by a bare key unique across namespaces. Rejects with

@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises'
 import { describe, expect, it } from 'vitest'
-import { createAgeKey, packArtifact, tempDir } from '@clef-sh/testing'
+import { createAgeKey, packArtifact, startHttpOrigin, tempDir } from '@clef-sh/testing'
 import { AgentError, ErrorCode, createAgent, fromEnv, isAgentError, loadSecrets } from '../index.ts'
 
 const writePacked = async (path: string, values: Record<string, Record<string, string>>) => {
@@ -101,6 +101,23 @@ describe('library API', () => {
     expect(await agent.get('a', 'b__c')).toBe('value-two')
     expect(await agent.get('x__OK')).toBe('fine')
     expect(await agent.getAll()).toEqual(values)
+  })
+
+  it('get and getAll before start() resolves wait for the first load (origin 1.5 s)', async () => {
+    const key = await createAgeKey()
+    const values = { app: { K: 'slow-v' } }
+    await using origin = await startHttpOrigin({
+      body: await packArtifact({ recipient: key.recipient, values }),
+    })
+    origin.delayMs = 1500
+    await using agent = createAgent({ source: origin.url, ageKey: key.identity })
+    const started = agent.start()
+    const [all, one] = await Promise.all([agent.getAll(), agent.get('app__K')])
+    expect(all).toEqual(values)
+    expect(one).toBe('slow-v')
+    await started
+    await using idle = createAgent({ source: origin.url, ageKey: key.identity })
+    await expect(idle.getAll()).rejects.toMatchObject({ code: 'not_loaded' })
   })
 
   it('accepts a parsed source object and stops when its AbortSignal aborts', async () => {

@@ -2,7 +2,8 @@
 // SnapStart), then one event at a time: INVOKE refreshes when stale (always in JIT mode), SHUTDOWN
 // stops within its deadline. INIT failures go to init/error, later fatal ones to exit/error.
 import type { Agent } from '@clef-sh/agent-core'
-import { AgentError, ErrorCode, isAgentError, isErrorCode, type Logger } from '@clef-sh/errors'
+import { AgentError, ErrorCode, isErrorCode, type Logger } from '@clef-sh/errors'
+import { codeOf, messageOf } from '../safe-message.ts'
 import { extensionErrorType } from './error-type.ts'
 import type { ExtensionEvent, ExtensionEventType, ExtensionsClient } from './extensions-api.ts'
 import type { LazyReader } from './lazy-reader.ts'
@@ -39,10 +40,6 @@ export interface ExtensionOptions {
 
 // Left of the SHUTDOWN deadline for exiting after the drain.
 const SHUTDOWN_MARGIN_MS = 100
-
-const codeOf = (e: unknown): string => (isAgentError(e) ? e.code : ErrorCode.Internal)
-// Only an AgentError's message is known to carry no secret.
-const messageOf = (e: unknown): string => (isAgentError(e) ? e.message : 'internal error')
 
 /** A failure to report: during INIT (init/error) or after it (exit/error). */
 interface Failure {

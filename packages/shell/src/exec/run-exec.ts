@@ -1,11 +1,12 @@
 // `clef-agent exec`: load and verify the secrets once, run the command with them in its
 // environment, forward signals, and exit with its code. With --watch the agent keeps polling and
 // the command is restarted (SIGTERM, grace, SIGKILL) whenever a new revision is accepted.
-import { createAgent, type Agent } from '@clef-sh/agent-core'
-import { isAgentError, type Logger } from '@clef-sh/errors'
+import { createAgent, type Agent, type LogFormat } from '@clef-sh/agent-core'
+import { AgentError, ErrorCode, isErrorCode, type Logger } from '@clef-sh/errors'
 import type { ExecCommand } from '../cli.ts'
 import { createLogger } from '../logger.ts'
-import { configOrExit, fail, messageOf } from '../startup.ts'
+import { describeError } from '../safe-message.ts'
+import { configOrExit, fatal } from '../startup.ts'
 import { buildChildEnv } from './child-env.ts'
 import { startChild, type Child } from './child.ts'
 
@@ -23,18 +24,15 @@ const FORWARDED: readonly NodeJS.Signals[] = [
   'SIGWINCH',
 ]
 
-const describeError = (e: unknown): string =>
-  isAgentError(e) ? `${e.code}: ${e.message}${e.hint === undefined ? '' : ` (${e.hint})`}` : messageOf(e)
-
 /** Loads the secrets once; exits 1 (after stopping the agent) when none can be served. */
-const loadOnce = async (agent: Agent): Promise<void> => {
-  await agent.start().catch((e: unknown) => fail(describeError(e)))
+const loadOnce = async (agent: Agent, format: LogFormat): Promise<void> => {
+  await agent.start().catch((e: unknown) => fatal(format, e))
   if (agent.ready) return
   const reason = agent.reader.health().lastError
   await agent.stop('exec: not ready')
-  fail(
-    `no secrets to run the command with: ${reason === null ? 'not_loaded' : `${reason.code}: ${reason.message}`}`,
-  )
+  const code = reason !== null && isErrorCode(reason.code) ? reason.code : ErrorCode.NotLoaded
+  const message = `no secrets to run the command with: ${reason === null ? 'not_loaded' : `${reason.code}: ${reason.message}`}`
+  fatal(format, new AgentError(code, message, reason?.hint === undefined ? {} : { hint: reason.hint }))
 }
 
 const spawnWith = async (agent: Agent, cmd: ExecCommand, logger: Logger): Promise<Child> => {
@@ -64,8 +62,8 @@ export const runExec = async (cmd: ExecCommand, env: NodeJS.ProcessEnv): Promise
     write: (line) => process.stderr.write(line),
   })
   const agent = createAgent(config, { logger })
-  await loadOnce(agent)
-  let child = await spawnWith(agent, cmd, logger).catch((e: unknown) => fail(describeError(e)))
+  await loadOnce(agent, config.logFormat)
+  let child = await spawnWith(agent, cmd, logger).catch((e: unknown) => fatal(config.logFormat, e))
   // Without --watch the plaintext is dropped and polling stops as soon as the command has it.
   if (!cmd.watch) await agent.stop('exec: command started')
   for (const sig of FORWARDED) {

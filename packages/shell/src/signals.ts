@@ -1,7 +1,8 @@
 // Process signals of the long-running commands: SIGTERM/SIGINT drain and exit, SIGHUP refreshes
 // now. A second SIGHUP during a refresh joins it instead of queueing another fetch.
-import { isAgentError, type Logger } from '@clef-sh/errors'
+import type { Logger } from '@clef-sh/errors'
 import type { AgentReader } from '@clef-sh/http-api'
+import { codeOf, messageOf } from './safe-message.ts'
 
 /** Longest a drain may take before the process exits anyway (orchestrators SIGKILL at 10 s+). */
 export const SHUTDOWN_DEADLINE_MS = 4500
@@ -31,9 +32,7 @@ export const createReload = (reader: AgentReader, logger: Logger): (() => Promis
       const { revision } = await reader.refresh()
       logger.info('refreshed on SIGHUP', { revision })
     } catch (e) {
-      // Only an AgentError's message is known to be free of secrets.
-      if (isAgentError(e)) logger.warn('refresh on SIGHUP failed', { code: e.code, message: e.message })
-      else logger.error('refresh on SIGHUP failed', { code: 'internal' })
+      logger.warn('refresh on SIGHUP failed', { code: codeOf(e), message: messageOf(e) })
     } finally {
       inFlight = undefined
     }

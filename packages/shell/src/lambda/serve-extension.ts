@@ -1,8 +1,9 @@
 // The extension's `setup`: the parsed configuration becomes a token, an agent and the loopback
 // API, listening at once so the function's init code can already ask (and wait) for secrets.
-import { createAgent, resolveToken, type ParseConfigResult } from '@clef-sh/agent-core'
-import { AgentError, ErrorCode, type Logger } from '@clef-sh/errors'
-import { serveApi } from '@clef-sh/http-api'
+import { createAgent, type ParseConfigResult } from '@clef-sh/agent-core'
+import type { Logger } from '@clef-sh/errors'
+import { serveAgent } from '../serve.ts'
+import { configError } from '../startup.ts'
 import { createLazyReader } from './lazy-reader.ts'
 import type { ExtensionServing } from './lifecycle.ts'
 
@@ -17,27 +18,16 @@ export const serveExtension = async (
   parsed: ParseConfigResult,
   logger: Logger,
 ): Promise<ExtensionServing> => {
-  if (!parsed.ok) {
-    const issues = parsed.issues.map((i) => `${i.variable}: ${i.message}`).join('; ')
-    throw new AgentError(ErrorCode.ConfigInvalid, `invalid configuration: ${issues}`)
-  }
+  if (!parsed.ok) throw configError(parsed.issues)
   const { config } = parsed
-  const token = await resolveToken(config)
   const agent = createAgent(config, { logger })
   const lazy = createLazyReader(agent)
-  const api = await serveApi(lazy.reader, {
-    token: token.token,
-    port: config.port,
+  const serving = await serveAgent({
+    config,
+    agent,
     logger,
+    reader: lazy.reader,
     forceCloseAfterMs: FORCE_CLOSE_MS,
   })
-  logger.info('listening', {
-    url: `http://127.0.0.1:${api.port}`,
-    token: token.origin,
-    tokenFile: token.path,
-  })
-  const close = async (reason: string): Promise<void> => {
-    await Promise.allSettled([agent.stop(reason), api.close()])
-  }
-  return { agent, lazy, ttlMs: config.ttlMs, close }
+  return { agent, lazy, ttlMs: config.ttlMs, close: (reason) => serving.close(reason) }
 }

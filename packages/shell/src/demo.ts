@@ -1,13 +1,8 @@
 // `clef-agent demo`: the bundled demo artifact and its test-only key, so a new user sees the
 // agent serve secrets with one command. Explicit CLEF_AGENT_* settings still win.
-import { fileURLToPath } from 'node:url'
 
-/** Folder of the demo artifact, relative to this file (src/ or dist/ of apps/daemon). */
-const DEMO_DIR = (): string => fileURLToPath(new URL('../../../examples/demo/', import.meta.url))
-
-/** The environment for the demo: the bundled artifact and key, pretty logs. */
-export const demoEnv = (env: NodeJS.ProcessEnv): NodeJS.ProcessEnv => {
-  const dir = DEMO_DIR()
+/** The environment for the demo: the artifact and key in `dir` (ending in `/`), pretty logs. */
+export const demoEnv = (env: NodeJS.ProcessEnv, dir: string): NodeJS.ProcessEnv => {
   return {
     CLEF_AGENT_SOURCE: `${dir}artifact.json`,
     CLEF_AGENT_AGE_KEY_FILE: `${dir}demo.agekey`,

@@ -8,6 +8,8 @@ export interface ExecCommand {
   watch: boolean
   /** Bare key names (`KEY`) instead of flat names (`ns__KEY`). */
   prefix: boolean
+  /** Loader and interpreter variables (PATH, LD_PRELOAD, …) the secrets may set after all. */
+  allowEnv: string[]
   command: string
   args: string[]
 }
@@ -15,16 +17,28 @@ export interface ExecCommand {
 /** What the user asked for. */
 export type Command =
   | { kind: 'run'; demo: boolean }
-  | { kind: 'healthcheck' }
+  | { kind: 'healthcheck'; live: boolean }
   | { kind: 'version' }
-  | { kind: 'help' }
+  | { kind: 'help'; topic?: 'exec' }
   | ExecCommand
   | { kind: 'invalid'; message: string }
 
-/** `exec [--watch] [--no-prefix] [--] cmd args…`: options stop at `--` or at the command. */
+const isName = (name: string): boolean => /^[A-Za-z_][A-Za-z0-9_]*$/.test(name)
+
+/** `NAME,NAME…` of `--allow-env`; undefined when a name is not a variable name. */
+const parseNames = (list: string): string[] | undefined => {
+  const names = list.split(',').map((n) => n.trim())
+  return names.every(isName) ? names : undefined
+}
+
+/**
+ * `exec [--watch] [--no-prefix] [--allow-env NAME,…] [--] cmd args…`: options stop at `--` or at
+ * the command.
+ */
 const parseExec = (args: readonly string[]): Command => {
   let watch = false
   let prefix = true
+  const allowEnv: string[] = []
   let i = 0
   for (; i < args.length; i++) {
     const arg = args[i] ?? ''
@@ -34,19 +48,29 @@ const parseExec = (args: readonly string[]): Command => {
     }
     if (arg === '--watch') watch = true
     else if (arg === '--no-prefix') prefix = false
-    else if (arg.startsWith('-')) return { kind: 'invalid', message: `unknown exec option "${arg}"` }
+    else if (arg === '--help' || arg === '-h') return { kind: 'help', topic: 'exec' }
+    else if (arg === '--allow-env' || arg.startsWith('--allow-env=')) {
+      const list = arg === '--allow-env' ? args[++i] : arg.slice('--allow-env='.length)
+      const names = parseNames(list ?? '')
+      if (names === undefined) {
+        return { kind: 'invalid', message: '--allow-env needs a list of variable names: NAME,NAME' }
+      }
+      allowEnv.push(...names)
+    } else if (arg.startsWith('-')) return { kind: 'invalid', message: `unknown exec option "${arg}"` }
     else break
   }
   const [command, ...rest] = args.slice(i)
   if (command === undefined || command === '')
     return { kind: 'invalid', message: 'exec needs a command to run' }
-  return { kind: 'exec', watch, prefix, command, args: rest }
+  return { kind: 'exec', watch, prefix, allowEnv, command, args: rest }
 }
 
 /** Parses argv (without node and the script path). */
 export const parseArgs = (args: readonly string[]): Command => {
   const [first, ...rest] = args
   if (first === 'exec') return parseExec(rest)
+  if (first === 'healthcheck' && rest.length === 1 && rest[0] === '--live')
+    return { kind: 'healthcheck', live: true }
   if (rest.length > 0) return { kind: 'invalid', message: `unexpected argument "${rest[0] ?? ''}"` }
   switch (first) {
     case undefined:
@@ -56,7 +80,7 @@ export const parseArgs = (args: readonly string[]): Command => {
     case 'demo':
       return { kind: 'run', demo: true }
     case 'healthcheck':
-      return { kind: 'healthcheck' }
+      return { kind: 'healthcheck', live: false }
     case '--version':
     case '-v':
     case 'version':
@@ -75,11 +99,12 @@ export const HELP: string = `clef-agent - serves Clef secrets on 127.0.0.1 from 
 
 Usage:
   clef-agent [run]        start the agent (configured by CLEF_AGENT_* variables)
-  clef-agent exec [--watch] [--no-prefix] [--] cmd args...
-                          run cmd with the secrets in its environment (NS__KEY names, or bare
-                          KEY names with --no-prefix); --watch restarts it on a new revision
+  clef-agent exec [--watch] [--no-prefix] [--allow-env NAME,...] [--] cmd args...
+                          run cmd with the secrets in its environment (see exec --help)
   clef-agent demo         start on the bundled demo artifact (test-only key)
-  clef-agent healthcheck  exit 0 when the local agent is ready, 1 otherwise
+  clef-agent healthcheck [--live]
+                          exit 0 when the local agent is ready (--live: when it answers at
+                          all, for liveness probes), else print why and exit 1
   clef-agent --version    print the version and the Node version it runs on
   clef-agent --help       print this help
 
@@ -94,4 +119,27 @@ Main variables:
   CLEF_AGENT_CACHE_TTL      seconds secrets stay fresh (default 300; 0 = decrypt per request)
   CLEF_AGENT_VERIFY_KEY     base64 DER SPKI key; artifacts must then be signed
 See the README for every variable.
+`
+
+/** Text of `clef-agent exec --help`. */
+export const EXEC_HELP: string = `clef-agent exec - run a command with the secrets in its environment
+
+Usage:
+  clef-agent exec [--watch] [--no-prefix] [--allow-env NAME,...] [--] cmd args...
+
+The secrets are loaded and verified once, then cmd starts with them as environment variables
+named namespace__KEY (e.g. app__API_KEY), or KEY alone with --no-prefix (refused when a key is
+in several namespaces). CLEF_AGENT_* variables are not passed on. Signals go to cmd, and exec
+exits with its code.
+
+Options:
+  --watch              keep polling; restart cmd (SIGTERM, then SIGKILL after 10 s) on a new revision
+  --no-prefix          bare KEY names instead of namespace__KEY
+  --allow-env NAMES    let secrets set these loader or interpreter variables (PATH, LD_PRELOAD,
+                       NODE_OPTIONS, ...), which are otherwise never taken from secrets
+  -h, --help           print this help
+
+Variables:
+  CLEF_AGENT_EXEC_RETRY_SECONDS  how long to retry a source that fails before giving up (default 30)
+  every other CLEF_AGENT_* variable as for clef-agent run
 `

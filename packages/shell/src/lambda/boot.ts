@@ -2,10 +2,10 @@
 // the lifecycle. Loaded lazily by main.ts, so that this code is read while Lambda registers us.
 import { tmpdir } from 'node:os'
 import { parseConfig } from '@clef-sh/agent-core'
-import { createLogger } from 'clef-agent/shell'
+import { createLogger } from '../logger.ts'
 import type { ExtensionsClient } from './extensions-api.ts'
 import { runExtension } from './lifecycle.ts'
-import { serveExtension } from './serve.ts'
+import { serveExtension } from './serve-extension.ts'
 
 /** Options of {@link boot}. */
 export interface BootOptions {

@@ -7,7 +7,8 @@ describe('parseArgs', () => {
     [['run'], { kind: 'run', demo: false }],
     [['demo'], { kind: 'run', demo: true }],
     [['--demo'], { kind: 'run', demo: true }],
-    [['healthcheck'], { kind: 'healthcheck' }],
+    [['healthcheck'], { kind: 'healthcheck', live: false }],
+    [['healthcheck', '--live'], { kind: 'healthcheck', live: true }],
     [['--version'], { kind: 'version' }],
     [['-h'], { kind: 'help' }],
   ])('%j', (argv, expected) => {
@@ -15,16 +16,31 @@ describe('parseArgs', () => {
   })
 
   it.each([
-    [['exec', 'env'], { kind: 'exec', watch: false, prefix: true, command: 'env', args: [] }],
+    [['exec', 'env'], { kind: 'exec', watch: false, prefix: true, allowEnv: [], command: 'env', args: [] }],
     [
       ['exec', '--watch', '--no-prefix', '--', 'node', '-e', 'x'],
-      { kind: 'exec', watch: true, prefix: false, command: 'node', args: ['-e', 'x'] },
+      { kind: 'exec', watch: true, prefix: false, allowEnv: [], command: 'node', args: ['-e', 'x'] },
     ],
     [
       ['exec', 'ls', '--watch', '--'],
-      { kind: 'exec', watch: false, prefix: true, command: 'ls', args: ['--watch', '--'] },
+      { kind: 'exec', watch: false, prefix: true, allowEnv: [], command: 'ls', args: ['--watch', '--'] },
     ],
-    [['exec', '--', '--odd'], { kind: 'exec', watch: false, prefix: true, command: '--odd', args: [] }],
+    [
+      ['exec', '--', '--odd'],
+      { kind: 'exec', watch: false, prefix: true, allowEnv: [], command: '--odd', args: [] },
+    ],
+    [
+      ['exec', '--allow-env', 'PATH,LD_PRELOAD', '--allow-env=NODE_OPTIONS', 'x'],
+      {
+        kind: 'exec',
+        watch: false,
+        prefix: true,
+        allowEnv: ['PATH', 'LD_PRELOAD', 'NODE_OPTIONS'],
+        command: 'x',
+        args: [],
+      },
+    ],
+    [['exec', '--help'], { kind: 'help', topic: 'exec' }],
   ])('%j', (argv, expected) => {
     expect(parseArgs(argv)).toEqual(expected)
   })
@@ -39,6 +55,11 @@ describe('parseArgs', () => {
       kind: 'invalid',
       message: 'unknown exec option "--wacth"',
     })
+  })
+
+  it('refuses --allow-env without variable names', () => {
+    expect(parseArgs(['exec', '--allow-env', 'A=B', 'x'])).toMatchObject({ kind: 'invalid' })
+    expect(parseArgs(['exec', '--allow-env'])).toMatchObject({ kind: 'invalid' })
   })
 
   it('names what it does not understand', () => {

@@ -1,21 +1,31 @@
-// The daemon's log sink: one JSON object per line on stdout (or a short human line with
-// CLEF_AGENT_LOG_FORMAT=pretty). Libraries only see the Logger interface.
+// The shells' log sink: one JSON object per line (or a short human line with
+// CLEF_AGENT_LOG_FORMAT=pretty). Libraries only see the Logger interface. Pretty lines escape every
+// control character, so text from an artifact or a server can never start a forged line.
+import type { LogFormat, LogLevel } from '@clef-sh/agent-core'
 import type { LogFields, Logger } from '@clef-sh/errors'
-
-/** Log levels, lowest first. */
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error'
 
 /** Options of {@link createLogger}. */
 export interface LoggerOptions {
   level: LogLevel
-  format: 'json' | 'pretty'
+  format: LogFormat
+  /** Default: stdout. */
   write?: (line: string) => void
   now?: () => Date
 }
 
 const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 }
 
-const prettyValue = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v))
+// C0, DEL, C1 and the two Unicode line separators: anything a terminal or a log shipper may
+// treat as a line break or a control sequence.
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g
+const SHORT: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' }
+
+/** `text` with every control character written as an escape (`\n`, `\u001b`). */
+export const escapeControl = (text: string): string =>
+  text.replace(CONTROL, (c) => SHORT[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+
+const prettyValue = (v: unknown): string => escapeControl(typeof v === 'string' ? v : JSON.stringify(v))
 
 interface Line {
   time: Date
@@ -28,9 +38,10 @@ const formatPretty = ({ time, level, msg, fields }: Line): string => {
   // Like the JSON format, which drops undefined fields.
   const ctx = Object.entries(fields)
     .filter(([, v]) => v !== undefined)
-    .map(([k, v]) => `${k}=${prettyValue(v)}`)
+    .map(([k, v]) => `${escapeControl(k)}=${prettyValue(v)}`)
     .join(' ')
-  return `${time.toISOString().slice(11, 23)} ${level.toUpperCase().padEnd(5)} ${msg}${ctx === '' ? '' : ' ' + ctx}\n`
+  const head = `${time.toISOString().slice(11, 23)} ${level.toUpperCase().padEnd(5)} ${escapeControl(msg)}`
+  return `${head}${ctx === '' ? '' : ' ' + ctx}\n`
 }
 
 /** A line-oriented logger; messages below `level` are dropped before any formatting work. */

@@ -1,0 +1,45 @@
+// The `clef-agent` commands by name: argv → the command's module. Shared by the daemon's entry
+// and the sidecar image's entry, which differ only in defaults.
+import { EXEC_HELP, HELP, parseArgs } from './cli.ts'
+import { demoEnv } from './demo.ts'
+import { runExec } from './exec/run-exec.ts'
+import { runHealthcheck } from './healthcheck.ts'
+import { runAgent } from './run.ts'
+import { usageError } from './startup.ts'
+
+/** What the entry that runs the commands knows about itself. */
+export interface CliOptions {
+  /** Printed by `--version`. */
+  version: string
+  /** Folder (ending in `/`) of the demo artifact and its test-only key. */
+  demoDir: string
+}
+
+/**
+ * Runs the command of `argv` (without node and script) with the environment `env`. Long-running
+ * commands own the process from then on (signals, exit); short ones resolve after writing.
+ */
+export const runCli = async (
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+  opts: CliOptions,
+): Promise<void> => {
+  const command = parseArgs(argv)
+  switch (command.kind) {
+    case 'run':
+      return runAgent(command.demo ? demoEnv(env, opts.demoDir) : env, command.demo)
+    case 'exec':
+      return runExec(command, env)
+    case 'healthcheck':
+      return runHealthcheck(env, command.live)
+    case 'version':
+      // Bug reports need both: the agent's version and the Node it runs on (a single executable's own).
+      process.stdout.write(`clef-agent ${opts.version} (node ${process.version})\n`)
+      return
+    case 'help':
+      process.stdout.write(command.topic === 'exec' ? EXEC_HELP : HELP)
+      return
+    case 'invalid':
+      return usageError(`${command.message}; see clef-agent --help`)
+  }
+}

@@ -1,0 +1,74 @@
+// The serving half of every shell: token, the loopback API and, when CLEF_AGENT_PROBE_PORT is set,
+// the probe listener on every interface (for kubelet on the pod IP). A port that cannot be bound
+// is reported naming its variable.
+import { resolveToken, type Agent, type AgentConfig, type ResolvedToken } from '@clef-sh/agent-core'
+import { AgentError, isAgentError, type Logger } from '@clef-sh/errors'
+import { serveApi, serveProbe, type AgentReader, type RunningApi, type RunningProbe } from '@clef-sh/http-api'
+
+/** A serving agent; `close()` drains both listeners and stops the agent (dropping the plaintext). */
+export interface ServingAgent {
+  readonly agent: Agent
+  readonly api: RunningApi
+  readonly probe: RunningProbe | undefined
+  readonly token: ResolvedToken
+  close(reason: string): Promise<void>
+}
+
+/** Options of {@link serveAgent}. */
+export interface ServeOptions {
+  config: AgentConfig
+  /** Built from `config`, not started yet. */
+  agent: Agent
+  logger: Logger
+  /** What the listeners serve from; default `agent.reader` (the Lambda shell starts it lazily). */
+  reader?: AgentReader
+  /** Passed to the API's drain (the Lambda shell has about 2 s for SHUTDOWN). */
+  forceCloseAfterMs?: number
+}
+
+/** `error` with `variable: ` in front of its message, so a bind failure names what to change. */
+const naming = (variable: string, error: unknown): unknown =>
+  isAgentError(error)
+    ? new AgentError(error.code, `${variable}: ${error.message}`, {
+        hint: `choose a free port with ${variable}`,
+        cause: error,
+      })
+    : error
+
+/**
+ * Resolves the token and starts listening; the agent itself is not started (call
+ * `agent.start()`), so probes answer `not_loaded` while the first load runs. Every request is
+ * counted in the agent's metrics. Rejects with `config_invalid` when a port cannot be bound
+ * (naming CLEF_AGENT_PORT or CLEF_AGENT_PROBE_PORT) or the token file is unusable.
+ */
+export const serveAgent = async (opts: ServeOptions): Promise<ServingAgent> => {
+  const { config, agent, logger } = opts
+  const reader = opts.reader ?? agent.reader
+  const token = await resolveToken(config)
+  const api = await serveApi(reader, {
+    token: token.token,
+    port: config.port,
+    logger,
+    onRequest: agent.recordRequest,
+    ...(opts.forceCloseAfterMs === undefined ? {} : { forceCloseAfterMs: opts.forceCloseAfterMs }),
+  }).catch((e: unknown) => {
+    throw naming('CLEF_AGENT_PORT', e)
+  })
+  let probe: RunningProbe | undefined
+  try {
+    probe = config.probePort === undefined ? undefined : await serveProbe(reader, { port: config.probePort })
+  } catch (e) {
+    await api.close()
+    throw naming('CLEF_AGENT_PROBE_PORT', e)
+  }
+  logger.info('listening', {
+    url: `http://127.0.0.1:${api.port}`,
+    probe: probe === undefined ? undefined : `http://0.0.0.0:${probe.port}`,
+    token: token.origin,
+    tokenFile: token.path,
+  })
+  const close = async (reason: string): Promise<void> => {
+    await Promise.allSettled([agent.stop(reason), api.close(), probe?.close()])
+  }
+  return { agent, api, probe, token, close }
+}
