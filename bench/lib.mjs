@@ -1,6 +1,6 @@
 // Shared bench plumbing: spawn a server, wait for /v1/ready, read its memory, drive load.
 import { spawn } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { readFileSync, readdirSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
@@ -37,6 +37,22 @@ export const median = (xs) => {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
 
+/**
+ * CPU time (ms) the process and all its threads have spent on a core so far, from
+ * /proc/<pid>/task/<tid>/schedstat (ns): unlike wall time, it does not grow when other work on a
+ * busy machine delays the process. NaN where /proc has no schedstat.
+ */
+export const cpuMsOf = (pid) => {
+  try {
+    let ns = 0
+    for (const tid of readdirSync(`/proc/${pid}/task`))
+      ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0])
+    return ns / 1e6
+  } catch {
+    return Number.NaN
+  }
+}
+
 /** Spawns `args` with `env`, resolves { proc, port, readyMs } once GET /v1/ready answers 200. */
 export const spawnReady = async ({ args, env = {}, port, timeoutMs = 10_000 }) => {
   const t0 = performance.now()
@@ -51,7 +67,7 @@ export const spawnReady = async ({ args, env = {}, port, timeoutMs = 10_000 }) =
     try {
       const res = await fetch(`http://127.0.0.1:${port}/v1/ready`)
       await res.arrayBuffer()
-      if (res.status === 200) return { proc, port, readyMs: performance.now() - t0 }
+      if (res.status === 200) return { proc, port, readyMs: performance.now() - t0, cpuMs: cpuMsOf(proc.pid) }
     } catch {}
     if (performance.now() - t0 > timeoutMs) throw new Error(`not ready after ${timeoutMs} ms: ${err}`)
     await sleep(2)

@@ -89,26 +89,28 @@ async function startup(name = 'age-basic', n = quick ? 3 : 10) {
   const v = vec(name)
   const bodyFile = join(tmp, 'ready.body')
   writeFileSync(bodyFile, '{}')
-  const agentMs = []
-  const ceilingMs = []
+  const agent = { ms: [], cpu: [] }
+  const ceiling = { ms: [], cpu: [] }
   const rss = []
   for (let i = 0; i < n; i++) {
     const c = await startCeiling(bodyFile)
-    ceilingMs.push(c.readyMs)
+    ceiling.ms.push(c.readyMs)
+    ceiling.cpu.push(c.cpuMs)
     await stop(c.proc)
     const a = await startAgent(v)
-    agentMs.push(a.readyMs)
+    agent.ms.push(a.readyMs)
+    agent.cpu.push(a.cpuMs)
     await new Promise((r) => setTimeout(r, 200))
     rss.push(memoryMiB(a.proc.pid).rss)
     await stop(a.proc)
   }
   rows.push([
     `spawn → ready ${name} (median of ${n})`,
-    `${fmt(median(agentMs), 1)} ms / ${fmt(median(ceilingMs), 1)} ms`,
-    fmt(median(agentMs) / median(ceilingMs), 2) + '×',
+    `${fmt(median(agent.ms), 1)} ms / ${fmt(median(ceiling.ms), 1)} ms`,
+    fmt(median(agent.ms) / median(ceiling.ms), 2) + '×',
     '',
     '',
-    `RSS after ready ${fmt(median(rss), 1)} MiB`,
+    `CPU to ready ${fmt(median(agent.cpu), 1)} / ${fmt(median(ceiling.cpu), 1)} ms (${fmt(median(agent.cpu) / median(ceiling.cpu), 2)}×); RSS after ready ${fmt(median(rss), 1)} MiB`,
   ])
 }
 

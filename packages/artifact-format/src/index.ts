@@ -6,7 +6,14 @@
  * @packageDocumentation
  * @module @clef-sh/artifact-format
  */
-export { parseArtifact, parseRevocationMarker } from './parse-artifact.ts'
+export {
+  parseArtifact,
+  parseRevocationMarker,
+  MAX_ARTIFACT_DEPTH,
+  MAX_FIELD_CHARS,
+} from './parse-artifact.ts'
+export { scanJson, JsonBoundsError } from './json-bounds.ts'
+export type { JsonBounds, JsonScan } from './json-bounds.ts'
 export {
   checkArtifact,
   validateArtifact,

@@ -1,10 +1,25 @@
 // Checks 1–3 of docs/SPEC.md §1: JSON, the revocation marker (before any shape check, so a bare
 // marker counts) and the shape (parse-shape.ts).
 import { AgentError, ErrorCode } from '@clef-sh/errors'
-import { isObject, parseShape } from './parse-shape.ts'
+import { JsonBoundsError, scanJson } from './json-bounds.ts'
+import { isObject, parseShape, shapeError } from './parse-shape.ts'
 import type { PackedArtifact } from './types.ts'
 
+/** Deepest nesting an artifact may have: the envelope is at depth 2; the rest is room for new fields. */
+export const MAX_ARTIFACT_DEPTH = 8
+/** Largest top-level field but `ciphertext` (bounded by the source's size cap), in characters. */
+export const MAX_FIELD_CHARS = 65_536
+const UNBOUNDED: ReadonlySet<string> = new Set(['ciphertext'])
+
 const parseJson = (text: string): unknown => {
+  try {
+    // Bounded before JSON.parse builds anything (docs/SPEC.md §1): a deep or huge unknown field
+    // would otherwise cost seconds and hundreds of MB.
+    scanJson(text, { maxDepth: MAX_ARTIFACT_DEPTH, maxMemberChars: MAX_FIELD_CHARS, unbounded: UNBOUNDED })
+  } catch (e) {
+    if (e instanceof JsonBoundsError) throw shapeError(e.message)
+    throw e
+  }
   try {
     return JSON.parse(text)
   } catch (cause) {
@@ -26,7 +41,9 @@ const checkRevoked = (value: unknown): void => {
  * Parses artifact text (docs/SPEC.md §1 checks 1–3, in order). Unknown top-level fields are dropped; null
  * optional fields count as absent.
  * Throws AgentError `json_parse`, `revoked` (whenever `revokedAt` is set, even on a malformed
- * artifact), `invalid_shape` (naming the field) or `unsupported_version`.
+ * artifact), `invalid_shape` (naming the field; also, before parsing, for text nested deeper than
+ * {@link MAX_ARTIFACT_DEPTH} or with a top-level field other than `ciphertext` over
+ * {@link MAX_FIELD_CHARS} characters) or `unsupported_version`.
  */
 export const parseArtifact = (text: string): PackedArtifact => {
   const value = parseJson(text)

@@ -1,7 +1,7 @@
 // The decrypted payload is untrusted until proven to be `{ns:{key:string}}`; everything downstream
 // (serialization, flat names) relies on that shape.
 import { AgentError, ErrorCode } from '@clef-sh/errors'
-import type { SecretValues } from '@clef-sh/artifact-format'
+import { JsonBoundsError, scanJson, type SecretValues } from '@clef-sh/artifact-format'
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v)
@@ -10,9 +10,27 @@ const isObject = (v: unknown): v is Record<string, unknown> =>
 const notSecrets = (why: string, cause?: unknown): AgentError =>
   new AgentError(ErrorCode.Decrypt, `decrypted payload is not ${why}`, { cause })
 
-const decodeJson = (plaintext: Uint8Array): unknown => {
+const decodeText = (plaintext: Uint8Array): string => {
   try {
-    return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(plaintext))
+    return new TextDecoder('utf-8', { fatal: true }).decode(plaintext)
+  } catch {
+    throw notSecrets('UTF-8 JSON')
+  }
+}
+
+// `{ns:{key:"v"}}` is exactly two levels deep: anything deeper is refused before JSON.parse builds it.
+const scan = (text: string): number => {
+  try {
+    return scanJson(text, { maxDepth: 2 }).keys
+  } catch (e) {
+    if (e instanceof JsonBoundsError) throw notSecrets('an object of namespaces of string values')
+    throw e
+  }
+}
+
+const decodeJson = (text: string): unknown => {
+  try {
+    return JSON.parse(text)
   } catch {
     throw notSecrets('UTF-8 JSON')
   }
@@ -24,13 +42,21 @@ const isNamespace = (v: unknown): boolean =>
 /**
  * Parses decrypted plaintext as `{ namespace: { key: value } }` with string values, keeping the
  * namespace and key order of the payload (the parsed object is returned as is, not copied).
- * Throws AgentError `decrypt` for anything else; the message never includes the content.
+ * Throws AgentError `decrypt` for anything else (nesting deeper than two levels is refused before
+ * parsing; a namespace or key name given twice is refused too); the message never includes the
+ * content.
  */
 export const parseSecretValues = (plaintext: Uint8Array): SecretValues => {
-  const value = decodeJson(plaintext)
+  const text = decodeText(plaintext)
+  const keys = scan(text)
+  const value = decodeJson(text)
   if (!isObject(value)) throw notSecrets('an object of namespaces')
+  let names = 0
   for (const ns of Object.values(value)) {
     if (!isNamespace(ns)) throw notSecrets('an object of namespaces of string values')
+    names += 1 + Object.keys(ns as object).length
   }
+  // JSON.parse keeps the last of two equal names: which value would be served is ambiguous.
+  if (names !== keys) throw notSecrets('free of duplicate namespace or key names')
   return value as SecretValues
 }
