@@ -93,7 +93,13 @@ describe('lambda extension lifecycle', () => {
     })
     await lambda.initDone()
     const health = (await ext.get('/v1/health')).json
-    expect(health).toMatchObject({ status: 'starting', revision: null, lastRefreshAt: null })
+    expect(health).toMatchObject({
+      status: 'ok',
+      state: 'starting',
+      revision: null,
+      lastRefreshAt: null,
+      lastRefreshTime: null,
+    })
     expect(origin.stats.requests).toBe(0)
     await lambda.invoke({ timeoutMs: 3000 })
     expect(origin.stats.requests).toBe(1)
