@@ -1,6 +1,9 @@
 // A Node.js Lambda function that reads its secrets from the clef-agent extension in its layer: one
 // loopback call per invocation with the bearer token, so a rotated secret is picked up without a
 // cold start. The extension loads the secrets during INIT; a failure arrives as a stable code.
+// Read secrets here in the handler, never in module init code: under SnapStart the extension loads
+// nothing before the first invocation (so no plaintext is in the snapshot) and answers such an
+// early request 503 `snapstart_init`.
 import { readFile } from 'node:fs/promises'
 
 const AGENT = `http://127.0.0.1:${process.env.CLEF_AGENT_PORT ?? '7779'}`
@@ -28,7 +31,7 @@ export const handler = async () => {
     // … call the API with apiKey. Never log or return the value itself.
     return { statusCode: 200, body: JSON.stringify({ apiKey: apiKey === '' ? 'empty' : 'configured' }) }
   } catch (e) {
-    // e.code: not_loaded, cache_expired, revoked, key_not_found, …
+    // e.code: not_loaded, cache_expired, revoked, key_not_found, snapstart_init, …
     return { statusCode: 503, body: JSON.stringify({ code: e.code ?? 'internal' }) }
   }
 }

@@ -2,7 +2,9 @@
 // never wedges it, credentials never follow a redirect to another server, and a signed URL's
 // query values never reach a log line, /v1/health or a telemetry event.
 import { execFileSync } from 'node:child_process'
-import { rm, writeFile } from 'node:fs/promises'
+import { readFile, rm, writeFile } from 'node:fs/promises'
+import { createServer } from 'node:https'
+import type { AddressInfo } from 'node:net'
 import { describe, expect, it } from 'vitest'
 import {
   createAgeKey,
@@ -92,6 +94,71 @@ describe('credentials and redirects', () => {
     expect(elsewhere.stats.requests).toBe(0)
     expect(elsewhere.lastRequestHeaders).toBeUndefined()
     expect(d.output()).not.toContain(token)
+  })
+})
+
+describe('a same-origin https redirect', () => {
+  it('is followed with the credentials (a moved artifact keeps working)', async () => {
+    await using dir = await tempDir()
+    const [keyPem, certPem] = [dir.file('key.pem'), dir.file('cert.pem')]
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+        '-keyout',
+        keyPem,
+        '-out',
+        certPem,
+      ],
+      { stdio: 'ignore' },
+    )
+    const age = await createAgeKey()
+    const revision = newRevision(Date.now())
+    const artifact = await packArtifact({
+      values: { app: { A: 'moved' } },
+      recipient: age.recipient,
+      revision,
+    })
+    const seen: { path: string | undefined; auth: string | undefined }[] = []
+    const server = createServer(
+      { key: await readFile(keyPem), cert: await readFile(certPem) },
+      (req, res) => {
+        seen.push({ path: req.url, auth: req.headers.authorization })
+        if (req.url === '/a.json') res.writeHead(301, { location: '/moved/a.json' }).end()
+        else res.writeHead(200, { 'content-type': 'application/json' }).end(artifact)
+      },
+    )
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    try {
+      const { port } = server.address() as AddressInfo
+      await using d = await startDaemon({
+        CLEF_AGENT_SOURCE: `https://agent:pw-0ne@127.0.0.1:${String(port)}/a.json`,
+        CLEF_AGENT_AGE_KEY: age.identity,
+        NODE_EXTRA_CA_CERTS: certPem,
+      })
+      await waitLoaded(d)
+      expect((await d.get('/v1/secrets')).json).toEqual({ app: { A: 'moved' } })
+      const basic = `Basic ${Buffer.from('agent:pw-0ne').toString('base64')}`
+      expect(seen.slice(0, 2)).toEqual([
+        { path: '/a.json', auth: basic },
+        { path: '/moved/a.json', auth: basic },
+      ])
+    } finally {
+      server.closeAllConnections()
+      server.close()
+    }
   })
 })
 

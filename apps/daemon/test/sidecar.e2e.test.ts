@@ -57,7 +57,7 @@ describe('probe listener (CLEF_AGENT_PROBE_PORT)', () => {
     // The API itself is not reachable on that address at all.
     expect(await status(`http://${ip}:${d.port}/v1/secrets`, auth)).toBe('ECONNREFUSED')
     expect((await d.get('/v1/secrets')).status).toBe(200)
-    expect(d.output()).toContain(`"probe":"http://0.0.0.0:${probePort}"`)
+    expect(d.output()).toContain(`"probe":"http://[::]:${probePort}"`)
   })
 
   it('says not ready on the probe while nothing can be served', async () => {

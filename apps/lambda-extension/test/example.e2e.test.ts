@@ -1,6 +1,8 @@
 // examples/lambda: its handler, run as Lambda's Node runtime would (a separate process importing
-// handler.mjs), reads a secret from the built extension with the token the extension wrote; its SAM
-// template deploys that handler with the layer this package builds and a configuration that parses.
+// handler.mjs), reads a secret from the built extension with the token the extension wrote, from a
+// KMS envelope artifact unwrapped by the (fake) KMS with no age key anywhere; its SAM template
+// deploys that handler on a supported Node runtime with the Node layer this package builds, no key
+// in its configuration, and one architecture for the function and the executable layer.
 import { execFile } from 'node:child_process'
 import { readFile } from 'node:fs/promises'
 import { fileURLToPath, pathToFileURL } from 'node:url'
@@ -8,11 +10,20 @@ import { promisify } from 'node:util'
 import { describe, expect, it } from 'vitest'
 import { parse } from 'yaml'
 import { KNOWN_VARIABLES, parseConfig } from '@clef-sh/agent-core'
-import { createAgeKey, startFakeLambda, tempDir, vector, vectorPath } from '@clef-sh/testing'
+import { packArtifact, startFakeKms, startFakeLambda, tempDir, vector, writeArtifact } from '@clef-sh/testing'
 import { BUNDLE, startExtension } from './harness.ts'
 
 const EXAMPLE = fileURLToPath(new URL('../../../examples/lambda/', import.meta.url))
-const basic = vector('age-basic')
+const kms = vector('kms-aws-envelope').kms
+
+/** An artifact of `app__API_KEY` in KMS envelope mode, wrapped by a key the fake KMS knows. */
+const packEnvelope = async (): Promise<string> => {
+  if (kms === null) throw new Error('kms-aws-envelope has no KMS envelope')
+  return packArtifact({
+    values: { app: { API_KEY: 'sk_live_example' } },
+    envelope: { dek: Buffer.from(kms.dek, 'base64'), keyId: kms.keyId, wrappedKey: kms.wrappedKey },
+  })
+}
 
 /** Invokes the example's handler once in a fresh Node process with `env`; resolves its result. */
 const invokeHandler = async (env: Record<string, string>): Promise<unknown> => {
@@ -28,12 +39,15 @@ describe('examples/lambda', () => {
   it('the handler reads its secret from the extension with the token file, and maps failures to codes', async () => {
     await using dir = await tempDir()
     const tokenFile = dir.file('clef-agent/token')
+    await writeArtifact(dir.path, await packEnvelope())
+    await using fakeKms = await startFakeKms()
     await using lambda = await startFakeLambda({ extensionNames: ['clef-agent'] })
     await using ext = await startExtension({
       runtimeApi: lambda.runtimeApi,
       env: {
-        CLEF_AGENT_SOURCE: vectorPath(basic),
-        CLEF_AGENT_AGE_KEY: basic.ageKey ?? '',
+        // KMS envelope mode, as in template.yaml: the function's role unwraps, no age key is set.
+        ...fakeKms.env,
+        CLEF_AGENT_SOURCE: dir.file('artifact.json'),
         // The harness's fixed token is replaced by a generated one in the file, as in template.yaml.
         CLEF_AGENT_TOKEN: '',
         CLEF_AGENT_TOKEN_FILE: tokenFile,
@@ -51,29 +65,45 @@ describe('examples/lambda', () => {
       body: JSON.stringify({ code: 'unauthorized' }),
     })
     expect(lambda.errors).toEqual([])
+    expect(fakeKms.stats.decryptCalls).toBe(1)
   })
 
-  it('the SAM template deploys handler.handler with the layer zip and a configuration that parses', async () => {
+  it('the SAM template deploys handler.handler on a supported Node runtime with the Node layer, no key in its configuration', async () => {
     const tags = ['!Ref', '!Sub'].map((tag) => ({ tag, resolve: (value: string) => ({ [tag]: value }) }))
-    const template = parse(await readFile(`${EXAMPLE}template.yaml`, 'utf8'), { customTags: tags }) as {
+    const text = await readFile(`${EXAMPLE}template.yaml`, 'utf8')
+    const template = parse(text, { customTags: tags }) as {
       Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>
     }
-    const layer = template.Resources['ClefAgentLayer']?.Properties
-    expect(fileURLToPath(new URL(String(layer?.['ContentUri']), pathToFileURL(EXAMPLE)))).toBe(
-      fileURLToPath(new URL('../dist/clef-agent-layer.zip', import.meta.url)),
-    )
+    const layerZip = (resource: string): string =>
+      fileURLToPath(
+        new URL(String(template.Resources[resource]?.Properties['ContentUri']), pathToFileURL(EXAMPLE)),
+      )
+    const dist = (name: string): string => fileURLToPath(new URL(`../dist/${name}`, import.meta.url))
+    expect(layerZip('ClefAgentNodeLayer')).toBe(dist('clef-agent-node-layer.zip'))
+    expect(layerZip('ClefAgentLayer')).toBe(dist('clef-agent-layer.zip'))
     const fn = template.Resources['Function']?.Properties as {
       Handler: string
       Runtime: string
+      Architectures: unknown[]
       Layers: unknown[]
+      Policies: Record<string, unknown>[]
       Environment: { Variables: Record<string, string | { '!Sub': string }> }
     }
     expect(fn.Handler).toBe('handler.handler')
-    expect(fn.Layers).toEqual([{ '!Ref': 'ClefAgentLayer' }])
+    expect(['nodejs22.x', 'nodejs24.x']).toContain(fn.Runtime)
+    expect(template.Resources['ClefAgentNodeLayer']?.Properties['CompatibleRuntimes']).toContain(fn.Runtime)
+    expect(fn.Layers).toEqual([{ '!Ref': 'ClefAgentNodeLayer' }])
+    // One architecture parameter for the function and the executable layer: never x86_64 for arm64.
+    expect(fn.Architectures).toEqual([{ '!Ref': 'Architecture' }])
+    expect(template.Resources['ClefAgentLayer']?.Properties['CompatibleArchitectures']).toEqual(
+      fn.Architectures,
+    )
+    // The function's role unwraps the data key; no private key is anywhere in its configuration.
+    expect(fn.Policies).toContainEqual({ KMSDecryptPolicy: { KeyId: { '!Ref': 'KmsKeyId' } } })
+    expect(text).not.toMatch(/AGE_KEY|AGE-SECRET-KEY|resolve:secretsmanager/)
     const vars = fn.Environment.Variables
     expect(Object.keys(vars).filter((name) => !KNOWN_VARIABLES.includes(name))).toEqual([])
     // Deploy-time substitutions stand in for what CloudFormation fills in.
-    const key = await createAgeKey()
     const env = Object.fromEntries(
       Object.entries(vars).map(([name, value]) => [
         name,
@@ -81,8 +111,7 @@ describe('examples/lambda', () => {
           ? value
           : value['!Sub']
               .replace('${ArtifactBucket}', 'my-bucket')
-              .replace('${ArtifactKey}', 'api/production.age.json')
-              .replace(/\{\{resolve:secretsmanager:[^}]+\}\}/, key.identity),
+              .replace('${ArtifactKey}', 'api/production.age.json'),
       ]),
     )
     expect(parseConfig(env)).toMatchObject({ ok: true, config: { source: { kind: 's3' } } })

@@ -84,7 +84,7 @@ describe('lambda extension lifecycle', () => {
     expect(ext.output()).not.toContain('TOPSECRET')
   })
 
-  it('under SnapStart fetches and decrypts nothing before the first INVOKE', async () => {
+  it('under SnapStart fetches and decrypts nothing before the first INVOKE, whoever asks', async () => {
     await using origin = await startHttpOrigin({ body: vectorText(basic) })
     await using lambda = await startFakeLambda()
     await using ext = await startExtension({
@@ -93,7 +93,20 @@ describe('lambda extension lifecycle', () => {
     })
     await lambda.initDone()
     const health = (await ext.get('/v1/health')).json
-    expect(health).toMatchObject({ status: 'starting', revision: null, lastRefreshAt: null })
+    expect(health).toMatchObject({
+      status: 'ok',
+      state: 'starting',
+      revision: null,
+      lastRefreshAt: null,
+      lastRefreshTime: null,
+    })
+    // The function's init code asking for secrets gets a code and a hint, and starts no load.
+    const early = await ext.get('/v1/secrets')
+    expect(early.status).toBe(503)
+    expect(early.json).toMatchObject({ code: 'snapstart_init' })
+    expect(JSON.stringify(early.json)).toContain('read secrets in the handler')
+    expect((await ext.get('/v1/secrets/app__API_KEY')).json).toMatchObject({ code: 'snapstart_init' })
+    expect((await ext.get('/v1/keys')).json).toMatchObject({ code: 'snapstart_init' })
     expect(origin.stats.requests).toBe(0)
     await lambda.invoke({ timeoutMs: 3000 })
     expect(origin.stats.requests).toBe(1)

@@ -18,7 +18,7 @@ describe('docker/Dockerfile', () => {
     expect(JSON.parse(stdout)).toMatchObject({ totalIssues: 0 })
   })
 
-  it('builds in a Node 24 stage and runs the binary as nonroot on distroless, exposing 7779', async () => {
+  it('builds in a Node 24 stage and runs the binary as nonroot on distroless, exposing no port', async () => {
     const lines = (await text('docker/Dockerfile')).split('\n').filter((l) => !l.startsWith('#'))
     const froms = lines.filter((l) => l.startsWith('FROM '))
     expect(froms).toHaveLength(2)
@@ -29,7 +29,8 @@ describe('docker/Dockerfile', () => {
     expect(froms[1]).toMatch(/^FROM gcr\.io\/distroless\/[\w-]+:nonroot$/)
     const final = lines.slice(lines.indexOf(froms[1] ?? ''))
     expect(final).toContain('USER 65532:65532')
-    expect(final).toContain('EXPOSE 7779')
+    // The API is loopback-only: an EXPOSE would suggest it can be reached from outside the pod.
+    expect(final.filter((l) => l.startsWith('EXPOSE'))).toEqual([])
     expect(final.find((l) => l.startsWith('HEALTHCHECK'))).toMatch(
       /CMD \["\/usr\/local\/bin\/clef-agent", "healthcheck"\]$/,
     )

@@ -33,6 +33,8 @@ export const ErrorCode = {
   // Serving state.
   NotLoaded: 'not_loaded',
   CacheExpired: 'cache_expired',
+  /** Under Lambda SnapStart, secrets were asked for before the first INVOKE (i.e. during INIT). */
+  SnapStartInit: 'snapstart_init',
   // HTTP API.
   Unauthorized: 'unauthorized',
   ForbiddenHost: 'forbidden_host',

@@ -47,9 +47,11 @@ const makeValues = (size) => {
 const reader = (secrets) => ({
   health: () => ({
     status: 'ok',
+    state: 'ok',
     mode: 'cached',
     revision: secrets.revision,
     lastRefreshAt: null,
+    lastRefreshTime: null,
     expired: false,
     lastError: null,
   }),

@@ -15,6 +15,14 @@ export type { ApiOptions } from './api-core.ts'
 export type { RunningApi, ServeApiOptions } from './serve.ts'
 export { DEFAULT_LIMITS } from './server-limits.ts'
 export type { ServerLimits } from './server-limits.ts'
-export type { AgentReader, HealthStatus, KeyLookup, LastError, ReadyStatus, ServedSecrets } from './reader.ts'
+export type {
+  AgentReader,
+  HealthState,
+  HealthStatus,
+  KeyLookup,
+  LastError,
+  ReadyStatus,
+  ServedSecrets,
+} from './reader.ts'
 export { createProbeListener, serveProbe } from './probe.ts'
-export type { RunningProbe, ServeProbeOptions } from './probe.ts'
+export type { ProbeHealth, RunningProbe, ServeProbeOptions } from './probe.ts'

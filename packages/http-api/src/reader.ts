@@ -28,18 +28,28 @@ export interface LastError {
   hint?: string
 }
 
-/** Body of `GET /v1/health` (docs/SPEC.md §7). */
+/** The agent's state as `/v1/health` reports it in `state` (Clef's `status` is always `ok`). */
+export type HealthState = 'ok' | 'degraded' | 'unavailable' | 'starting'
+
+/**
+ * Body of `GET /v1/health` (docs/SPEC.md §7). Clef's fields keep Clef's types (`status`, `lastRefreshAt`
+ * epoch ms); the richer state is in added fields (`state`, `lastRefreshTime`).
+ */
 export interface HealthStatus {
+  /** Clef's field: `ok` whenever the agent answers (liveness); the state is in `state`. */
+  status: 'ok'
   /**
    * `starting` until the first load attempt ended; then `unavailable` when secrets cannot be
    * served, `degraded` when they can but a failure was recorded since the last success, else `ok`.
    */
-  status: 'ok' | 'degraded' | 'unavailable' | 'starting'
+  state: HealthState
   mode: 'cached' | 'jit'
   /** The revision held, or null. */
   revision: string | null
-  /** ISO-8601 time of the last successful refresh (or disk-cache load), or null. */
-  lastRefreshAt: string | null
+  /** Clef's field: epoch milliseconds of the last successful refresh (or disk-cache load), or null. */
+  lastRefreshAt: number | null
+  /** `lastRefreshAt` as ISO-8601, or null. */
+  lastRefreshTime: string | null
   /** True when the TTL ran out (even within stale-if-error) or the artifact expired. */
   expired: boolean
   /** The failure since the last success, or null. */

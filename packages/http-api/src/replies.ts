@@ -39,6 +39,7 @@ export const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   source_invalid_response: 503,
   source_redirect: 503,
   not_loaded: 503,
+  snapstart_init: 503,
   cache_expired: 503,
   unauthorized: 401,
   forbidden_host: 403,

@@ -104,7 +104,7 @@ const createScreenedListener = (
 export const serveApi = async (reader: AgentReader, opts: ServeApiOptions): Promise<RunningApi> => {
   const hostname = opts.hostname ?? '127.0.0.1'
   const server = createLimitedServer({ ...DEFAULT_LIMITS, ...opts.limits })
-  const port = await listen(server, { port: opts.port, hostname })
+  const port = await listen(server, { port: opts.port, hostname, name: 'api', logger: opts.logger })
   // The listener is attached once bound, before any connection can be dispatched, because the
   // Host guard needs the port actually bound.
   try {

@@ -35,6 +35,10 @@ const naming = (variable: string, error: unknown): unknown =>
       })
     : error
 
+/** Where the probe listens, as a URL (`http://[::]:7780` when bound dual-stack). */
+const probeUrl = ({ hostname, port }: RunningProbe): string =>
+  `http://${hostname.includes(':') ? `[${hostname}]` : hostname}:${port}`
+
 /**
  * Resolves the token and starts listening; the agent itself is not started (call
  * `agent.start()`), so probes answer `not_loaded` while the first load runs. Every request is
@@ -56,14 +60,17 @@ export const serveAgent = async (opts: ServeOptions): Promise<ServingAgent> => {
   })
   let probe: RunningProbe | undefined
   try {
-    probe = config.probePort === undefined ? undefined : await serveProbe(reader, { port: config.probePort })
+    probe =
+      config.probePort === undefined
+        ? undefined
+        : await serveProbe(reader, { port: config.probePort, logger })
   } catch (e) {
     await api.close()
     throw naming('CLEF_AGENT_PROBE_PORT', e)
   }
   logger.info('listening', {
     url: `http://127.0.0.1:${api.port}`,
-    probe: probe === undefined ? undefined : `http://0.0.0.0:${probe.port}`,
+    probe: probe === undefined ? undefined : probeUrl(probe),
     token: token.origin,
     tokenFile: token.path,
   })

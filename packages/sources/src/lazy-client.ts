@@ -28,7 +28,25 @@ const isMissing = (cause: unknown, module: string): boolean =>
   MISSING.has(cause.code) &&
   cause.message.includes(module)
 
+// A bundle's side file (`vendor/<name>.cjs`, see packages/shell/bundle.mjs) that was not copied.
+const missingVendorFile = (cause: unknown): string | undefined =>
+  cause instanceof Error && 'code' in cause && cause.code === 'MODULE_NOT_FOUND'
+    ? /'([^']*vendor\/[\w.-]+\.cjs)'/.exec(cause.message)?.[1]
+    : undefined
+
 const loadError = (ctx: LazyClientContext, cause: unknown): SourceError => {
+  const vendor = missingVendorFile(cause)
+  if (vendor !== undefined) {
+    return new SourceError(
+      ErrorCode.ConfigInvalid,
+      `missing bundled file ${vendor} (needed by ${ctx.module})`,
+      {
+        source: ctx.source,
+        cause,
+        hint: 'copy the vendor/ folder beside clef-agent.cjs, or use the single executable or @clef-sh/agent',
+      },
+    )
+  }
   if (isMissing(cause, ctx.module)) {
     const use = ctx.kind === undefined ? 'this source' : `the ${ctx.kind} source`
     return new SourceError(ErrorCode.ConfigInvalid, `install ${ctx.module} to use ${use}`, {

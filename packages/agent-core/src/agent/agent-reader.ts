@@ -1,7 +1,7 @@
 // The AgentReader the HTTP API serves from: health, readiness, secrets, refresh and metrics, all
 // read from the agent's state. Nothing here returns a secret except `secrets()`.
 import { AgentError, ErrorCode } from '@clef-sh/errors'
-import type { AgentReader, HealthStatus } from '@clef-sh/http-api'
+import type { AgentReader, HealthState } from '@clef-sh/http-api'
 import type { AgentMetrics } from './metrics.ts'
 import type { SecretsProvider } from './provider.ts'
 import type { RefreshLoop } from './refresh-loop.ts'
@@ -27,7 +27,7 @@ export const createAgentReader = ({
   loop,
   metrics,
 }: AgentReaderOptions): AgentReader => {
-  const status = (ready: boolean): HealthStatus['status'] => {
+  const healthState = (ready: boolean): HealthState => {
     if (state.phase === 'idle' || state.phase === 'starting') return 'starting'
     if (!ready) return 'unavailable'
     return state.lastError === undefined ? 'ok' : 'degraded'
@@ -38,10 +38,13 @@ export const createAgentReader = ({
       const ready = gate.ready().ready
       const last = state.lastError
       return {
-        status: status(ready),
+        // Clef's clients read `status` and epoch-ms `lastRefreshAt`; the finer state is added.
+        status: 'ok',
+        state: healthState(ready),
         mode: provider.mode,
         revision: state.held?.artifact.revision ?? null,
-        lastRefreshAt: iso(state.lastSuccessAt),
+        lastRefreshAt: state.lastSuccessAt ?? null,
+        lastRefreshTime: iso(state.lastSuccessAt),
         expired: gate.expired(),
         lastError:
           last === undefined

@@ -29,10 +29,12 @@ describe('createAgent: loading and serving', () => {
     expect(agent.ready).toBe(false)
     expect(agent.reader.ready()).toEqual({ ready: false, reason: 'not_loaded' })
     expect(agent.reader.health()).toMatchObject({
-      status: 'starting',
+      status: 'ok',
+      state: 'starting',
       mode: 'cached',
       revision: null,
       lastRefreshAt: null,
+      lastRefreshTime: null,
       lastError: null,
     })
     expect(() => agent.reader.secrets()).toThrow(expect.objectContaining({ code: 'not_loaded' }))
@@ -60,9 +62,11 @@ describe('createAgent: loading and serving', () => {
     expect(await agent.keys()).toEqual(['app__DATABASE_URL', 'app__API_KEY', 'web__API_KEY'])
     expect(agent.reader.health()).toEqual({
       status: 'ok',
+      state: 'ok',
       mode: 'cached',
       revision,
-      lastRefreshAt: new Date(clock.now()).toISOString(),
+      lastRefreshAt: clock.now(),
+      lastRefreshTime: new Date(clock.now()).toISOString(),
       expired: false,
       lastError: null,
     })
@@ -122,7 +126,8 @@ describe('createAgent: loading and serving', () => {
     await agent.start()
     expect(agent.reader.ready()).toEqual({ ready: false, reason: 'source_not_found' })
     expect(agent.reader.health()).toMatchObject({
-      status: 'unavailable',
+      status: 'ok',
+      state: 'unavailable',
       lastError: { code: 'source_not_found' },
     })
     expect(() => agent.reader.secrets()).toThrow(expect.objectContaining({ code: 'source_not_found' }))

@@ -48,7 +48,7 @@ describe('JIT mode', () => {
     await using _dir = dir
     await using _agent = agent
     await agent.start()
-    expect(agent.reader.health()).toMatchObject({ mode: 'jit', status: 'ok' })
+    expect(agent.reader.health()).toMatchObject({ mode: 'jit', status: 'ok', state: 'ok' })
     const atStart = kms.unwraps()
     expect(atStart).toBe(1)
     const first = agent.reader.secrets()
@@ -88,7 +88,11 @@ describe('JIT mode', () => {
     await expect(Promise.resolve().then(() => agent.reader.secrets())).rejects.toMatchObject({
       code: 'kms_unwrap',
     })
-    expect(agent.reader.health()).toMatchObject({ status: 'degraded', lastError: { code: 'kms_unwrap' } })
+    expect(agent.reader.health()).toMatchObject({
+      status: 'ok',
+      state: 'degraded',
+      lastError: { code: 'kms_unwrap' },
+    })
     kms.refuse = false
     await expect(agent.reader.secrets()).resolves.toMatchObject({ revision: agent.revision })
   })

@@ -111,7 +111,11 @@ describe('refresh scenarios', () => {
     expect(await tick(r.agent, r.clock)).toMatchObject({ ok: false, code: 'integrity' })
     expect(await r.agent.getAll()).toEqual(V1)
     expect(r.agent.reader.ready()).toEqual({ ready: true })
-    expect(r.agent.reader.health()).toMatchObject({ status: 'degraded', lastError: { code: 'integrity' } })
+    expect(r.agent.reader.health()).toMatchObject({
+      status: 'ok',
+      state: 'degraded',
+      lastError: { code: 'integrity' },
+    })
   })
 
   it('tampered bytes under the already-served revision are reported, not taken as unchanged', async () => {
@@ -221,7 +225,8 @@ describe('TTL and the disk cache', () => {
       code: 'cache_expired',
     })
     expect(r.agent.reader.health()).toMatchObject({
-      status: 'unavailable',
+      status: 'ok',
+      state: 'unavailable',
       expired: true,
       lastError: { code: 'source_unreachable' },
     })
@@ -283,7 +288,7 @@ describe('TTL and the disk cache', () => {
       revision: r.agent.revision,
     })
     expect(r.agent.reader.ready()).toEqual({ ready: true })
-    expect(r.agent.reader.health()).toMatchObject({ status: 'degraded', expired: true })
+    expect(r.agent.reader.health()).toMatchObject({ status: 'ok', state: 'degraded', expired: true })
     // A permanent failure ends the grace at once, and a later transient one does not reopen it.
     origin.failWith(403)
     await expect(r.agent.reader.refresh()).rejects.toMatchObject({ code: 'source_auth' })
@@ -317,7 +322,8 @@ describe('TTL and the disk cache', () => {
     expect(await second.getAll()).toEqual(V1)
     expect(second.revision).toBe(revisionOf(text))
     expect(second.reader.health()).toMatchObject({
-      status: 'degraded',
+      status: 'ok',
+      state: 'degraded',
       lastError: { code: 'source_not_found' },
     })
     const loaded = logger.lines.find((l) => l.msg === 'artifact loaded')

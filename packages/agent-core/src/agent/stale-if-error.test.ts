@@ -116,7 +116,8 @@ describe('CLEF_AGENT_STALE_IF_ERROR=600', () => {
     r.clock.advance(until - r.clock.now())
     expect(await request(r.agent)).toEqual(V1)
     expect(r.agent.reader.health()).toMatchObject({
-      status: 'degraded',
+      status: 'ok',
+      state: 'degraded',
       expired: true,
       lastError: { code: 'source_unreachable', hint: expect.stringMatching(/CLEF_AGENT_STALE_IF_ERROR/) },
     })
@@ -140,7 +141,8 @@ describe('CLEF_AGENT_STALE_IF_ERROR=600', () => {
     expect(await request(r.agent)).toEqual({ code: 'source_auth' })
     expect(r.agent.reader.ready()).toEqual({ ready: false, reason: 'source_auth' })
     expect(r.agent.reader.health()).toMatchObject({
-      status: 'unavailable',
+      status: 'ok',
+      state: 'unavailable',
       lastError: { code: 'source_auth', hint: expect.stringMatching(/permissions/) },
     })
     // The outage going on (transient again) does not reopen the grace: the token may be revoked.
@@ -221,7 +223,7 @@ describe('before the TTL runs out', () => {
     expect(await tick(r.agent, r.clock)).toMatchObject({ ok: false, code })
     expect(r.agent.reader.secrets()).not.toBeInstanceOf(Promise)
     expect(await request(r.agent)).toEqual(V1)
-    expect(r.agent.reader.health()).toMatchObject({ status: 'degraded', lastError: { code } })
+    expect(r.agent.reader.health()).toMatchObject({ status: 'ok', state: 'degraded', lastError: { code } })
   })
 
   it('a revocation still wipes at once', async () => {

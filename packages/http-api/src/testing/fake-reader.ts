@@ -32,9 +32,11 @@ export const SAMPLE_VALUES: Record<string, Record<string, string>> = {
 /** The health the fake reports by default (what `GET /v1/health` must then answer, as is). */
 export const SAMPLE_HEALTH: HealthStatus = {
   status: 'ok',
+  state: 'ok',
   mode: 'cached',
   revision: '1-aaaaaaaa',
-  lastRefreshAt: '2024-01-01T00:00:00.000Z',
+  lastRefreshAt: 1_704_067_200_000,
+  lastRefreshTime: '2024-01-01T00:00:00.000Z',
   expired: false,
   lastError: null,
 }

@@ -1,6 +1,7 @@
 // `clef-agent exec`: load and verify the secrets once, run the command with them in its
 // environment, forward signals, and exit with its code. With --watch the agent keeps polling and
 // the command is restarted (SIGTERM, grace, SIGKILL) whenever a new revision is accepted.
+import { constants } from 'node:os'
 import { createAgent, type Agent, type LogFormat } from '@clef-sh/agent-core'
 import { AgentError, ErrorCode, isErrorCode, type Logger } from '@clef-sh/errors'
 import type { ExecCommand } from '../cli.ts'
@@ -9,24 +10,20 @@ import { describeError } from '../safe-message.ts'
 import { configOrExit, fatal } from '../startup.ts'
 import { buildChildEnv } from './child-env.ts'
 import { startChild, type Child } from './child.ts'
+import { forwardSignals, type Forwarder } from './forward-signals.ts'
 
 /** How long a command may take to stop on SIGTERM before it is killed, on --watch restarts. */
 export const RESTART_GRACE_MS = 10_000
 
-// Every signal a supervisor or a terminal may send that the command should see instead of us.
-const FORWARDED: readonly NodeJS.Signals[] = [
-  'SIGTERM',
-  'SIGINT',
-  'SIGHUP',
-  'SIGQUIT',
-  'SIGUSR1',
-  'SIGUSR2',
-  'SIGWINCH',
-]
-
 /** Loads the secrets once; exits 1 (after stopping the agent) when none can be served. */
-const loadOnce = async (agent: Agent, format: LogFormat): Promise<void> => {
-  await agent.start().catch((e: unknown) => fatal(format, e))
+const loadOnce = async (agent: Agent, format: LogFormat, signals: Forwarder): Promise<void> => {
+  const started = await agent.start().then(
+    () => true,
+    (e: unknown) => e,
+  )
+  // A signal during the load ends exec (see runExec), whatever the load did meanwhile.
+  if (signals.pending() !== undefined) return new Promise<never>(() => undefined)
+  if (started !== true) fatal(format, started)
   if (agent.ready) return
   const reason = agent.reader.health().lastError
   await agent.stop('exec: not ready')
@@ -35,14 +32,29 @@ const loadOnce = async (agent: Agent, format: LogFormat): Promise<void> => {
   fatal(format, new AgentError(code, message, reason?.hint === undefined ? {} : { hint: reason.hint }))
 }
 
-const spawnWith = async (agent: Agent, cmd: ExecCommand, logger: Logger): Promise<Child> => {
-  const { env, skipped } = buildChildEnv({
+interface SpawnContext {
+  agent: Agent
+  cmd: ExecCommand
+  logger: Logger
+  signals: Forwarder
+}
+
+const spawnWith = async ({ agent, cmd, logger, signals }: SpawnContext): Promise<Child> => {
+  const { env, skipped, refused } = buildChildEnv({
     secrets: await agent.getAll(),
     prefix: cmd.prefix,
     base: process.env,
+    allowEnv: cmd.allowEnv,
   })
+  // A signal during the load ends exec (see runExec): never start the command then.
+  if (signals.pending() !== undefined) return new Promise<never>(() => undefined)
   if (skipped.length > 0) logger.warn('secrets not usable as environment variables', { names: skipped })
-  return startChild({
+  if (refused.length > 0) {
+    logger.warn('secrets not set: loader or interpreter variables (allow with --allow-env)', {
+      names: refused,
+    })
+  }
+  const child = startChild({
     command: cmd.command,
     args: cmd.args,
     env,
@@ -50,10 +62,14 @@ const spawnWith = async (agent: Agent, cmd: ExecCommand, logger: Logger): Promis
       logger.error(m)
     },
   })
+  signals.attach(child)
+  return child
 }
 
 /** Runs `cmd` under the configuration of `env` and exits with the command's exit code. */
 export const runExec = async (cmd: ExecCommand, env: NodeJS.ProcessEnv): Promise<never> => {
+  // First of all, before anything asynchronous: see forward-signals.ts.
+  const signals = forwardSignals({ terminal: process.stdin.isTTY })
   const config = configOrExit(env)
   // stdout belongs to the command: the agent logs to stderr.
   const logger = createLogger({
@@ -62,15 +78,16 @@ export const runExec = async (cmd: ExecCommand, env: NodeJS.ProcessEnv): Promise
     write: (line) => process.stderr.write(line),
   })
   const agent = createAgent(config, { logger })
-  await loadOnce(agent, config.logFormat)
-  let child = await spawnWith(agent, cmd, logger).catch((e: unknown) => fatal(config.logFormat, e))
+  void signals.beforeStart.then(async (sig) => {
+    logger.info('stopping before the command started', { signal: sig })
+    await agent.stop(`exec: ${sig}`)
+    process.exit(128 + constants.signals[sig])
+  })
+  const context: SpawnContext = { agent, cmd, logger, signals }
+  await loadOnce(agent, config.logFormat, signals)
+  let child = await spawnWith(context).catch((e: unknown) => fatal(config.logFormat, e))
   // Without --watch the plaintext is dropped and polling stops as soon as the command has it.
   if (!cmd.watch) await agent.stop('exec: command started')
-  for (const sig of FORWARDED) {
-    process.on(sig, () => {
-      child.signal(sig)
-    })
-  }
 
   let revision = agent.revision
   let restarting: Promise<void> | undefined
@@ -79,7 +96,7 @@ export const runExec = async (cmd: ExecCommand, env: NodeJS.ProcessEnv): Promise
     logger.info('new revision: restarting the command', { revision: event.revision })
     restarting = child
       .stop(RESTART_GRACE_MS)
-      .then(() => spawnWith(agent, cmd, logger))
+      .then(() => spawnWith(context))
       .then((next) => {
         child = next
         revision = agent.revision

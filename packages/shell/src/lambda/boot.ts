@@ -22,11 +22,12 @@ export const boot = ({ client, registration, env }: BootOptions): Promise<number
       ? { level: parsed.config.logLevel, format: parsed.config.logFormat }
       : { level: 'info', format: 'json' },
   )
+  const snapStart = env['AWS_LAMBDA_INITIALIZATION_TYPE'] === 'snap-start'
   return runExtension({
     client,
     registration,
-    setup: () => serveExtension(parsed, logger),
-    snapStart: env['AWS_LAMBDA_INITIALIZATION_TYPE'] === 'snap-start',
+    setup: () => serveExtension(parsed, logger, { snapStart }),
+    snapStart,
     logger,
   })
 }

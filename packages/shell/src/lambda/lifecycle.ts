@@ -83,7 +83,7 @@ const loadDuringInit = async ({ agent, lazy }: ExtensionServing): Promise<void> 
 
 const isStale = ({ agent, ttlMs }: ExtensionServing, now: number): boolean => {
   const at = agent.reader.health().lastRefreshAt
-  return ttlMs === 0 || at === null || now - Date.parse(at) >= ttlMs
+  return ttlMs === 0 || at === null || now - at >= ttlMs
 }
 
 /** INVOKE: the first one starts the agent under SnapStart; later ones refresh when stale. */

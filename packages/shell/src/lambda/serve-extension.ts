@@ -17,11 +17,12 @@ const FORCE_CLOSE_MS = 500
 export const serveExtension = async (
   parsed: ParseConfigResult,
   logger: Logger,
+  opts: { snapStart: boolean },
 ): Promise<ExtensionServing> => {
   if (!parsed.ok) throw configError(parsed.issues)
   const { config } = parsed
   const agent = createAgent(config, { logger })
-  const lazy = createLazyReader(agent)
+  const lazy = createLazyReader(agent, opts)
   const serving = await serveAgent({
     config,
     agent,
