@@ -1,6 +1,6 @@
 // Rollback protection's memory (docs/SPEC.md §1): the newest accepted revision per identity and
-// environment, kept in `<cachePath>.hwm` beside the disk cache so that a restart does not forget
-// it. Without a cache path the marks live in memory only, and a restart starts from none.
+// environment, kept in `<cachePath>.hwm` (`<dir>/.clef-agent.hwm` for a cache directory) so that a
+// restart does not forget it. Without a cache path the marks live in memory only, and a restart starts from none.
 import { compareRevisions, revisionTime, type PackedArtifact } from '@clef-sh/artifact-format'
 import { createDiskCache, type DiskCache } from '@clef-sh/cache'
 import { AgentError, ErrorCode, type Logger } from '@clef-sh/errors'
