@@ -1,9 +1,10 @@
 import { ErrorCode } from '@clef-sh/errors'
 import { startFakeBitbucket, type FakeBitbucketOptions, type FakeVcs } from '@clef-sh/testing'
 import { describe, expect, it } from 'vitest'
-import { SourceError } from '../errors.ts'
+import type { SourceError } from '../errors.ts'
 import { fakeFixture, runSourceContract } from '../testing/source-contract.ts'
 import { BitbucketSource, type BitbucketSourceOptions } from './bitbucket-source.ts'
+import { failure } from '../testing/source-failure.ts'
 
 const TOKEN = 'ATCTT3xFfGN0Sup3rSecretTokenValue'
 const APP_PASSWORD = 'ci-bot:ATBBapPa55w0rdS3cret'
@@ -28,15 +29,6 @@ const sourceFor = (fake: FakeVcs, opts: Partial<BitbucketSourceOptions> = {}) =>
     apiUrl: fake.url,
     ...opts,
   })
-
-const failure = async (p: Promise<unknown>): Promise<SourceError> => {
-  const e: unknown = await p.then(
-    () => undefined,
-    (err: unknown) => err,
-  )
-  if (!(e instanceof SourceError)) throw new Error(`expected a SourceError, got ${String(e)}`)
-  return e
-}
 
 const expectNoSecret = (e: SourceError) => {
   for (const text of [e.message, e.hint ?? '', e.source, JSON.stringify(e)]) {

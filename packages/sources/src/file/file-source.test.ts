@@ -4,22 +4,13 @@ import { mkdir, rm, writeFile } from 'node:fs/promises'
 import { ErrorCode, isAgentError } from '@clef-sh/errors'
 import { tempDir, vector, vectorPath, vectorText } from '@clef-sh/testing'
 import { describe, expect, it } from 'vitest'
-import { SourceError } from '../errors.ts'
 import { runSourceContract } from '../testing/source-contract.ts'
 import { fileErrorToSourceError } from './file-errors.ts'
 import { FileSource } from './file-source.ts'
+import { failure } from '../testing/source-failure.ts'
 
 const fetchOnce = (source: FileSource, etag?: string) =>
   source.fetch({ signal: new AbortController().signal, etag })
-
-const failure = async (p: Promise<unknown>): Promise<SourceError> => {
-  const e: unknown = await p.then(
-    () => undefined,
-    (err: unknown) => err,
-  )
-  if (!(e instanceof SourceError)) throw new Error(`expected a SourceError, got ${String(e)}`)
-  return e
-}
 
 runSourceContract('file', async () => {
   const dir = await tempDir()

@@ -1,9 +1,10 @@
 import { ErrorCode } from '@clef-sh/errors'
 import { startFakeGitHub, type FakeVcs } from '@clef-sh/testing'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { SourceError } from '../errors.ts'
+import type { SourceError } from '../errors.ts'
 import { fakeFixture, runSourceContract } from '../testing/source-contract.ts'
 import { GitHubSource, type GitHubSourceOptions } from './github-source.ts'
+import { failure } from '../testing/source-failure.ts'
 
 const TOKEN = 'ghp_Sup3rSecretTokenValue'
 const ARTIFACT = '{"version":1,"revision":"1700000000000-0badc0de"}'
@@ -18,15 +19,6 @@ const sourceFor = (fake: FakeVcs, opts: Partial<GitHubSourceOptions> = {}) =>
     apiUrl: fake.url,
     ...opts,
   })
-
-const failure = async (p: Promise<unknown>): Promise<SourceError> => {
-  const e: unknown = await p.then(
-    () => undefined,
-    (err: unknown) => err,
-  )
-  if (!(e instanceof SourceError)) throw new Error(`expected a SourceError, got ${String(e)}`)
-  return e
-}
 
 const expectNoToken = (e: SourceError) => {
   for (const text of [e.message, e.hint ?? '', e.source, JSON.stringify(e)]) expect(text).not.toContain(TOKEN)

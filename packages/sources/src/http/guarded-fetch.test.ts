@@ -2,21 +2,12 @@ import { ErrorCode } from '@clef-sh/errors'
 import { startHttpOrigin } from '@clef-sh/testing'
 import { describe, expect, it } from 'vitest'
 import { createSource, type SourceConfig } from '../create-source.ts'
-import { SourceError } from '../errors.ts'
 import { HttpSource } from './http-source.ts'
 import { MAX_REDIRECTS } from './guarded-fetch.ts'
+import { failure } from '../testing/source-failure.ts'
 
 const TOKEN = 'tok-Redirect-Secret-1'
 const live = () => new AbortController().signal
-
-const failure = async (p: Promise<unknown>): Promise<SourceError> => {
-  const e: unknown = await p.then(
-    () => undefined,
-    (err: unknown) => err,
-  )
-  if (!(e instanceof SourceError)) throw new Error(`expected a SourceError, got ${String(e)}`)
-  return e
-}
 
 describe('credentials never follow a redirect to another origin', () => {
   it('an HTTP source with userinfo and custom headers refuses a redirect to a second server, which receives nothing', async () => {

@@ -1,20 +1,11 @@
 import { ErrorCode } from '@clef-sh/errors'
 import { startHttpOrigin, type HttpOrigin } from '@clef-sh/testing'
 import { describe, expect, it, vi } from 'vitest'
-import { SourceError } from '../errors.ts'
 import { runSourceContract } from '../testing/source-contract.ts'
 import { HttpSource, type HttpSourceOptions } from './http-source.ts'
+import { failure } from '../testing/source-failure.ts'
 
 const live = () => new AbortController().signal
-
-const failure = async (p: Promise<unknown>): Promise<SourceError> => {
-  const e: unknown = await p.then(
-    () => undefined,
-    (err: unknown) => err,
-  )
-  if (!(e instanceof SourceError)) throw new Error(`expected a SourceError, got ${String(e)}`)
-  return e
-}
 
 const sourceFor = (origin: HttpOrigin, opts: Partial<HttpSourceOptions> = {}) =>
   new HttpSource({ url: origin.url, ...opts })

@@ -3,9 +3,9 @@ import { ErrorCode } from '@clef-sh/errors'
 import { startFakeS3, type FakeS3 } from '@clef-sh/testing'
 import { describe, expect, it, vi } from 'vitest'
 import { createSource } from '../create-source.ts'
-import { SourceError } from '../errors.ts'
 import { runSourceContract } from '../testing/source-contract.ts'
 import { S3Source, type S3SourceOptions } from './s3-source.ts'
+import { failure } from '../testing/source-failure.ts'
 
 const BUCKET = 'artifacts'
 const KEY = '.clef/packed/api/prod.age.json'
@@ -15,15 +15,6 @@ const SECRET = 'wJalrXUtnFEMI-fake-secret-K7MDENG'
 
 const live = () => new AbortController().signal
 const md5 = (text: string) => `"${createHash('md5').update(text).digest('hex')}"`
-
-const failure = async (p: Promise<unknown>): Promise<SourceError> => {
-  const e: unknown = await p.then(
-    () => undefined,
-    (err: unknown) => err,
-  )
-  if (!(e instanceof SourceError)) throw new Error(`expected a SourceError, got ${String(e)}`)
-  return e
-}
 
 const sourceFor = (s3: FakeS3, opts: Partial<S3SourceOptions> = {}) =>
   new S3Source({
