@@ -2,25 +2,12 @@
 // peer dependencies, so embedding @clef-sh/agent-core with a file or HTTP source installs none of
 // them, and a source whose client is missing fails at start with what to install. The packages
 // are packed with `pnpm pack` and installed by npm into temp folders, as a user would.
-import { execFile } from 'node:child_process'
 import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
-import { promisify } from 'node:util'
+import { join } from 'node:path'
 import { afterAll, beforeAll, expect, it } from 'vitest'
+import { ROOT, npmInstall, packPublic, run } from './packed.ts'
 
-const run = promisify(execFile)
-const ROOT = resolve(import.meta.dirname, '../..')
-const PUBLIC = [
-  'errors',
-  'artifact-format',
-  'decrypt',
-  'sources',
-  'cache',
-  'http-api',
-  'agent-core',
-  'telemetry',
-]
 const HEAVY = ['@aws-sdk/client-s3', '@aws-sdk/client-kms', '@octokit/rest', '@gitbeaker/rest']
 const DEMO = {
   artifact: join(ROOT, 'examples/demo/artifact.json'),
@@ -30,15 +17,10 @@ const DEMO = {
 let work = ''
 let tarballs: string[] = []
 
-// Offline first (the npm cache); the registry only when the cache misses something.
-const npmInstall = async (dir: string, specs: string[]): Promise<void> => {
+/** An empty ESM project in `dir` with `specs` installed by npm. */
+const installInto = async (dir: string, specs: string[]): Promise<void> => {
   await writeFile(join(dir, 'package.json'), '{ "private": true, "type": "module" }\n')
-  const flags = ['install', '--no-audit', '--no-fund', '--no-package-lock', '--loglevel=error']
-  try {
-    await run('npm', [...flags, '--offline', ...specs], { cwd: dir })
-  } catch {
-    await run('npm', [...flags, '--prefer-offline', ...specs], { cwd: dir })
-  }
+  await npmInstall(dir, specs)
 }
 
 /** Installed packages (every directory with a package.json under node_modules, nested included) and bytes. */
@@ -63,13 +45,7 @@ const mb = (bytes: number): string => (bytes / 1024 / 1024).toFixed(1)
 
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'clef-lean-'))
-  const packs = join(work, 'tarballs')
-  for (const name of PUBLIC) {
-    const cwd = join(ROOT, 'packages', name)
-    await run('node', [join(ROOT, 'scripts/build-package.mjs')], { cwd })
-    await run('pnpm', ['pack', '--pack-destination', packs], { cwd })
-  }
-  tarballs = (await readdir(packs)).map((file) => join(packs, file))
+  tarballs = await packPublic(join(work, 'tarballs'))
 }, 300_000)
 
 afterAll(async () => {
@@ -78,7 +54,7 @@ afterAll(async () => {
 
 it('installs agent-core without the heavy clients, loads a file source, and names the missing client of an S3 source at start', async () => {
   const lean = await mkdtemp(join(work, 'lean-'))
-  await npmInstall(lean, tarballs)
+  await installInto(lean, tarballs)
   const modules = await readdir(join(lean, 'node_modules'))
   expect(modules).not.toContain('@aws-sdk')
   expect(modules).not.toContain('@octokit')
@@ -110,7 +86,7 @@ console.log(JSON.stringify({ names: Object.keys(secrets.app ?? {}).length, refus
 
   // The same install with every client, as before they became optional peers.
   const full = await mkdtemp(join(work, 'full-'))
-  await npmInstall(full, [...tarballs, ...HEAVY])
+  await installInto(full, [...tarballs, ...HEAVY])
   const [leanSize, fullSize] = await Promise.all([measure(lean), measure(full)])
   console.info(
     `library install: ${leanSize.packages} packages, ${mb(leanSize.bytes)} MB lean; ` +

@@ -2,27 +2,15 @@
 // checked by publint and attw, and installed into plain CommonJS and ESM consumer projects that load
 // the demo artifact with loadSecrets. The examples/ a user copies install the same tarballs plus
 // their framework (Express, Hono) from npm, serve from the demo artifact and exit 0 on SIGTERM.
-import { execFile, spawn } from 'node:child_process'
-import { cp, mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
+import { spawn } from 'node:child_process'
+import { cp, mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
 import { createInterface } from 'node:readline'
-import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { PUBLIC, ROOT, limited, npmInstall, packPublic, run } from './packed.ts'
 
-const run = promisify(execFile)
-const ROOT = resolve(import.meta.dirname, '../..')
 const BIN = join(ROOT, 'node_modules/.bin')
-const PUBLIC = [
-  'errors',
-  'artifact-format',
-  'decrypt',
-  'sources',
-  'cache',
-  'http-api',
-  'agent-core',
-  'telemetry',
-]
 const DEMO = {
   artifact: join(ROOT, 'examples/demo/artifact.json'),
   key: join(ROOT, 'examples/demo/demo.agekey'),
@@ -32,27 +20,10 @@ const DEMO_NAMES = ['app__DATABASE_URL', 'app__API_KEY', 'app__LOG_LEVEL']
 let work = ''
 let tarballs: string[] = []
 
-const inPackage = (name: string, file: string, args: string[]) =>
-  run(file, args, { cwd: join(ROOT, 'packages', name), maxBuffer: 16 << 20 })
-
-// Two cores are shared: a few at a time, not all eight.
-const limited = async <T>(items: readonly string[], fn: (item: string) => Promise<T>): Promise<T[]> => {
-  const results: T[] = []
-  for (let i = 0; i < items.length; i += 3)
-    results.push(...(await Promise.all(items.slice(i, i + 3).map(fn))))
-  return results
-}
-
-// Offline first (the npm cache); the registry only when the cache misses something.
 const installExample = async (name: string): Promise<string> => {
   const dir = join(work, name)
   await cp(join(ROOT, 'examples', name), dir, { recursive: true })
-  const flags = ['install', '--no-audit', '--no-fund', '--no-package-lock', '--loglevel=error']
-  try {
-    await run('npm', [...flags, '--offline', ...tarballs], { cwd: dir })
-  } catch {
-    await run('npm', [...flags, '--prefer-offline', ...tarballs], { cwd: dir })
-  }
+  await npmInstall(dir, tarballs)
   return dir
 }
 
@@ -60,10 +31,7 @@ const lastJson = (stdout: string): unknown => JSON.parse(stdout.trim().split('\n
 
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'clef-publish-'))
-  const packs = join(work, 'tarballs')
-  await limited(PUBLIC, (name) => inPackage(name, 'node', [join(ROOT, 'scripts/build-package.mjs')]))
-  await limited(PUBLIC, (name) => inPackage(name, 'pnpm', ['pack', '--pack-destination', packs]))
-  tarballs = (await readdir(packs)).map((file) => join(packs, file))
+  tarballs = await packPublic(join(work, 'tarballs'))
 })
 
 afterAll(async () => {
