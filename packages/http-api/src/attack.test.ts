@@ -350,15 +350,16 @@ describe('slow and greedy clients', () => {
       port: 0,
       limits: { maxConnections: 3 },
     })
-    const idle = await Promise.all([openIdle(api.port), openIdle(api.port)])
-    const closed = idle.map((s) => new Promise((resolve) => s.once('close', resolve)))
+    const [first, second] = await Promise.all([openIdle(api.port), openIdle(api.port)])
+    const closed = [first, second].map((s) => new Promise((resolve) => s.once('close', resolve)))
+    const [firstClosed, secondClosed] = closed as [Promise<unknown>, Promise<unknown>]
     const third = await openIdle(api.port)
     const settled = (p: Promise<unknown>) =>
       Promise.race([p.then(() => 'closed'), sleep(2000).then(() => 'open')])
-    expect(await settled(closed[0])).toBe('closed')
+    expect(await settled(firstClosed)).toBe('closed')
     const extra = await sendRaw(api.port, fill(rawRequest('/v1/health', [HOST]), api.port))
     expect(extra.status).toBe(200)
-    expect(await settled(closed[1])).toBe('closed')
+    expect(await settled(secondClosed)).toBe('closed')
     expect(third.destroyed).toBe(false)
     third.destroy()
   })
