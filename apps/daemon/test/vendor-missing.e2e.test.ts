@@ -2,12 +2,12 @@
 // agent at start with exit 1 naming the missing file, not a `source_unreachable` outage retried
 // forever (issue 17 item 3). So does a KMS artifact, whose client is needed only once the artifact
 // arrives: the bundle checks its side files before it loads anything.
-import { execFile } from 'node:child_process'
+import { execFile, spawn } from 'node:child_process'
 import { copyFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import { describe, expect, it } from 'vitest'
-import { freePort, startFakeKms, tempDir, vector, vectorPath } from '@clef-sh/testing'
+import { freePort, startFakeKms, startFakeLambda, tempDir, vector, vectorPath } from '@clef-sh/testing'
 
 const BUNDLE = fileURLToPath(new URL('../dist/clef-agent.cjs', import.meta.url))
 
@@ -64,5 +64,29 @@ describe('the node bundle without its vendor folder', () => {
     expect(line.msg).toContain(`beside ${dir.file('clef-agent.cjs')}`)
     expect(line.hint).toContain('copy the vendor/ folder with clef-agent.cjs')
     expect(kms.stats.requests).toBe(0)
+  })
+
+  it('as the Lambda extension (the Node.js layer), reports an init error naming the missing files', async () => {
+    await using dir = await tempDir()
+    await using lambda = await startFakeLambda()
+    await copyFile(BUNDLE, dir.file('clef-agent.cjs'))
+    const ext = spawn(process.execPath, [dir.file('clef-agent.cjs')], {
+      env: {
+        PATH: process.env['PATH'],
+        AWS_LAMBDA_RUNTIME_API: lambda.runtimeApi,
+        CLEF_AGENT_SOURCE: vectorPath(vector('kms-aws-envelope')),
+        CLEF_AGENT_TOKEN: 'test-token-0123456789abcdef',
+        CLEF_AGENT_PORT: String(await freePort()),
+      },
+      stdio: 'ignore',
+    })
+    const exited = new Promise<number | null>((resolve) => ext.once('exit', resolve))
+    try {
+      const report = await lambda.nextError('init')
+      expect(JSON.stringify(report.body)).toContain('missing bundled file ./vendor/aws-kms.cjs')
+      expect(await exited).toBe(1)
+    } finally {
+      ext.kill('SIGKILL')
+    }
   })
 })
