@@ -42,12 +42,19 @@ interface Stopped {
   signal: NodeJS.Signals | null
 }
 
-/** Sends SIGTERM and resolves how long the daemon took to exit and how it ended (`ms` Infinity: still running after twice the bound). */
+/**
+ * Sends SIGTERM and resolves how long the daemon took to exit and how it ended (`ms` Infinity:
+ * still running after twice the bound).
+ */
 const terminate = async (d: Daemon): Promise<Stopped> => {
   const started = Date.now()
   const ended = new Promise<Stopped>((resolve) => {
-    d.proc.once('exit', (code, signal) => resolve({ ms: Date.now() - started, code, signal }))
-    setTimeout(() => resolve({ ms: Infinity, code: null, signal: null }), 2 * WITHIN_MS).unref()
+    d.proc.once('exit', (code, signal) => {
+      resolve({ ms: Date.now() - started, code, signal })
+    })
+    setTimeout(() => {
+      resolve({ ms: Infinity, code: null, signal: null })
+    }, 2 * WITHIN_MS).unref()
   })
   d.proc.kill('SIGTERM')
   return ended
