@@ -92,7 +92,7 @@ export const createAgent = (config: AgentConfig, deps: AgentDeps = {}): Agent =>
   })
   const provider: SecretsProvider =
     config.ttlMs === 0
-      ? createJitProvider({ decryptor: late.decryptor, signal: loop.signal })
+      ? createJitProvider({ decryptor: late.decryptor, signal: loop.signal, release: bulk?.release })
       : createCachedProvider({ decryptor: late.decryptor, freshness })
   const emit = (event: RefreshEvent): void => {
     telemetry.refreshed(event)
