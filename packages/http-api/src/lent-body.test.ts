@@ -15,7 +15,7 @@ const lentSecrets = (values: Record<string, Record<string, string>>) => {
     revision: inner.revision,
     allBody: inner.allBody,
     keysBody: inner.keysBody,
-    lookup: inner.lookup,
+    lookup: (name) => inner.lookup(name),
     hold: () => {
       counts.holds++
       return given

@@ -9,13 +9,20 @@ import { parseSecretValues, type Decryptor } from '@clef-sh/decrypt'
 import { createServedSecrets } from '@clef-sh/http-api'
 import { AgentError, ErrorCode } from '@clef-sh/errors'
 import { createJitLease } from './jit-lease.ts'
-import { createSnapshot, type SecretsProvider, type Snapshot } from './provider.ts'
+import {
+  createSnapshot,
+  timed,
+  type DecryptObserver,
+  type SecretsProvider,
+  type Snapshot,
+} from './provider.ts'
 
 /** Options of {@link createJitProvider}. */
 export interface JitProviderOptions {
   decryptor: Decryptor
   /** Aborts per-request decrypts when the agent stops. */
   signal: AbortSignal
+  observer: DecryptObserver
   /**
    * Zeroes a plaintext `decryptor.plaintext` returned, once no request needs it (the decrypt
    * pool's `release`, which also reuses its memory). Default: zero it.
@@ -73,6 +80,7 @@ const rawSnapshot = (revision: string, plaintext: Uint8Array, release: (p: Uint8
 export const createJitProvider = ({
   decryptor,
   signal,
+  observer,
   release = zero,
 }: JitProviderOptions): SecretsProvider => {
   const store = createJitStore<PackedArtifact>()
@@ -99,9 +107,9 @@ export const createJitProvider = ({
   }
 
   const decrypt = (artifact: PackedArtifact): Promise<Snapshot> => {
-    const promise = decryptor
-      .plaintext(artifact, { signal })
-      .then((plaintext) => snapshotOf(artifact, plaintext))
+    const promise = timed(observer, () => decryptor.plaintext(artifact, { signal })).then((plaintext) =>
+      snapshotOf(artifact, plaintext),
+    )
     const entry = { artifact, promise }
     inFlight = entry
     // Nothing plaintext outlives the requests that share this decrypt.
@@ -116,7 +124,8 @@ export const createJitProvider = ({
     mode: 'jit',
     accept: async (artifact, acceptSignal) => {
       // One trial decrypt: an artifact the key cannot open is refused now, not on every request.
-      await decryptor.decrypt(artifact, { signal: acceptSignal })
+      const values = await timed(observer, () => decryptor.decrypt(artifact, { signal: acceptSignal }))
+      observer.loaded(artifact, values)
       store.set({ artifact, revision: artifact.revision })
     },
     loaded: () => store.get() !== undefined,

@@ -33,7 +33,11 @@ describe('createBufferRecycler', () => {
     expect(recycler.take(64)).not.toBe(first.buffer)
     const plains = [1, 2, 3].map(() => leasedFrom(recycler, 64))
     for (const p of plains) recycler.release(p)
-    const kept = new Set([recycler.take(64), recycler.take(64), recycler.take(64)])
+    const kept = new Set<ArrayBufferLike | undefined>([
+      recycler.take(64),
+      recycler.take(64),
+      recycler.take(64),
+    ])
     expect(plains.filter((p) => kept.has(p.buffer))).toHaveLength(2)
   })
 
