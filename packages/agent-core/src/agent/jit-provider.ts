@@ -2,10 +2,9 @@
 // (or the age key) is the live gate. Requests that arrive during one decrypt share it. When the
 // accepted artifact's plaintext is exactly the JSON the API would write (Clef's packer writes it
 // so), requests serve the decrypted bytes as they are and parse them only for per-key reads.
-import type { PackedArtifact, SecretValues } from '@clef-sh/artifact-format'
+import { valuesJson, type PackedArtifact, type SecretValues } from '@clef-sh/artifact-format'
 import { createJitStore } from '@clef-sh/cache'
 import { parseSecretValues, type Decryptor } from '@clef-sh/decrypt'
-import { createServedSecrets } from '@clef-sh/http-api'
 import { AgentError, ErrorCode } from '@clef-sh/errors'
 import {
   createSnapshot,
@@ -33,7 +32,7 @@ interface InFlight {
 const sameBytes = (a: Uint8Array, b: Uint8Array): boolean =>
   Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b)
 
-/** A snapshot over plaintext known to be canonical: `allBody` is the bytes; values parse on demand. */
+/** A snapshot over plaintext known to be canonical: `json` is the bytes; values parse on demand. */
 const rawSnapshot = (revision: string, plaintext: Uint8Array): Snapshot => {
   let values: SecretValues | undefined
   const valuesOf = (): SecretValues => (values ??= parseSecretValues(plaintext))
@@ -42,7 +41,7 @@ const rawSnapshot = (revision: string, plaintext: Uint8Array): Snapshot => {
     get values() {
       return valuesOf()
     },
-    served: createServedSecrets(revision, valuesOf, { allBody: plaintext }),
+    json: plaintext,
   }
 }
 
@@ -59,7 +58,7 @@ export const createJitProvider = ({ decryptor, signal, observer }: JitProviderOp
       // The first request of a revision, or a plaintext in another form: parse, as decrypt() does.
       const values = parseSecretValues(plaintext)
       if (canonical.has(artifact)) return createSnapshot(artifact.revision, values)
-      const raw = sameBytes(plaintext, new TextEncoder().encode(JSON.stringify(values)))
+      const raw = sameBytes(plaintext, valuesJson(values))
       canonical.set(artifact, raw)
       // A copy (Buffer#slice would share the bytes zeroed below).
       return raw

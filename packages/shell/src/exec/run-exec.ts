@@ -25,10 +25,10 @@ const loadOnce = async (agent: Agent, format: LogFormat, signals: Forwarder): Pr
   if (signals.pending() !== undefined) return new Promise<never>(() => undefined)
   if (started !== true) fatal(format, started)
   if (agent.ready) return
-  const reason = agent.reader.health().lastError
+  const reason = agent.serving.status().lastError
   await agent.stop('exec: not ready')
-  const code = reason !== null && isErrorCode(reason.code) ? reason.code : ErrorCode.NotLoaded
-  const message = `no secrets to run the command with: ${reason === null ? 'not_loaded' : `${reason.code}: ${reason.message}`}`
+  const code = reason !== undefined && isErrorCode(reason.code) ? reason.code : ErrorCode.NotLoaded
+  const message = `no secrets to run the command with: ${reason === undefined ? 'not_loaded' : `${reason.code}: ${reason.message}`}`
   fatal(format, new AgentError(code, message, reason?.hint === undefined ? {} : { hint: reason.hint }))
 }
 
