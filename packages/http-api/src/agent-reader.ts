@@ -44,6 +44,22 @@ const healthState = (status: ServedAgentStatus): HealthState => {
 }
 
 /**
+ * The bodies of a snapshot whose JSON bytes are lent (JIT): `allBody` reads them afresh each time
+ * (the snapshot refuses once they were given back), and writers take a hold while they write them.
+ */
+const lent = (snapshot: SecretsSnapshot, bodies: ServedSecrets, hold: () => () => void): ServedSecrets => ({
+  revision: bodies.revision,
+  get allBody() {
+    return snapshot.json ?? bodies.allBody
+  },
+  get keysBody() {
+    return bodies.keysBody
+  },
+  lookup: (name) => bodies.lookup(name),
+  hold,
+})
+
+/**
  * The {@link AgentReader} of `agent`. Each snapshot's bodies are built on first use and kept as
  * long as the agent keeps that snapshot (a WeakMap: a wiped snapshot takes its bodies with it),
  * so cached mode serves the same bytes until the next swap with no work per request.
@@ -54,6 +70,7 @@ export const createAgentReader = (agent: ServedAgent): AgentReader => {
     let bodies = served.get(snapshot)
     if (bodies === undefined) {
       bodies = createServedSecrets(snapshot.revision, () => snapshot.values, { allBody: snapshot.json })
+      if (snapshot.hold !== undefined) bodies = lent(snapshot, bodies, snapshot.hold)
       served.set(snapshot, bodies)
     }
     return bodies
