@@ -2,7 +2,7 @@
 // state. The agent here is a plain object of the ServedAgent shape (what agent-core's
 // `agent.serving` is), holding real snapshots.
 import { valuesJson, type SecretsSnapshot } from '@clef-sh/artifact-format'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { createAgentReader, type ServedAgent, type ServedAgentStatus } from './agent-reader.ts'
 import type { ServedSecrets } from './reader.ts'
 
@@ -70,6 +70,30 @@ describe('createAgentReader', () => {
     expect(served.lookup('KEY')).toMatchObject({ found: true })
     expect(served.lookup('app__KEY')).toMatchObject({ found: true })
     expect(reads).toBe(1)
+  })
+
+  it('lends a snapshot’s held bytes: writers take its hold, and allBody reads them afresh each time', async () => {
+    const values = { app: { KEY: 'v' } }
+    const json = valuesJson(values)
+    let given = false
+    const giveBack = vi.fn()
+    const hold = vi.fn(() => giveBack)
+    const snapshot: SecretsSnapshot = {
+      revision: 'r1',
+      values,
+      get json() {
+        if (given) throw new Error('read after it was given back')
+        return json
+      },
+      hold,
+    }
+    const served = await createAgentReader(agentServing(() => Promise.resolve(snapshot))).secrets()
+    expect(served.allBody).toBe(json)
+    served.hold?.()()
+    expect(hold).toHaveBeenCalledTimes(1)
+    expect(giveBack).toHaveBeenCalledTimes(1)
+    given = true
+    expect(() => served.allBody).toThrow('read after it was given back')
   })
 
   it('reports health from the agent’s state: Clef’s fields plus state, times as epoch ms and ISO', () => {
