@@ -1,6 +1,6 @@
 // The embedded demo pair is examples/demo/'s, so the README's files and `clef-agent demo` agree; and
 // the demo's environment leaves the user's own settings alone.
-import { readFileSync, statSync } from 'node:fs'
+import { readFileSync, rmSync, statSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { DEMO_AGE_KEY, DEMO_ARTIFACT } from './demo-artifact.ts'
@@ -30,6 +30,8 @@ describe('the embedded demo artifact', () => {
       CLEF_AGENT_LOG_FORMAT: 'pretty',
     })
     expect(env['CLEF_AGENT_AGE_KEY_FILE']).toBeUndefined()
+    // The agent process removes it at exit; a test worker may end without an exit event.
+    rmSync(dirname(source), { recursive: true })
   })
 
   it('leaves a source, a key and a log format the user set alone', () => {
