@@ -2,6 +2,7 @@
 import { spawn } from 'node:child_process'
 import { readFileSync, readdirSync } from 'node:fs'
 import { createServer } from 'node:net'
+import { cpus } from 'node:os'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
@@ -116,3 +117,11 @@ export const load = ({ port, path, token, connections, seconds }) =>
       },
     )
   })
+
+/** A Markdown table: the header row, its `---` rule, then one row per array of cells. */
+export const markdownTable = (header, rows) =>
+  [header, header.map(() => '---'), ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n')
+
+/** Where the figures come from: cores and model, Node version and the time, for a results note. */
+export const machineLine = () =>
+  `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'cpu'}, Node ${process.versions.node}, ${new Date().toISOString()}`

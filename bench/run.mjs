@@ -2,10 +2,21 @@
 // rounds, medians reported as ratios. Prints figures; asserts nothing.
 // Flags: --quick (fewer, shorter rounds), --only=throughput,jit,kms,startup,idle
 import { mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs'
-import { tmpdir, cpus, loadavg } from 'node:os'
+import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { cpuSeconds, freePort, importWorkspace, load, median, memoryMiB, spawnReady, stop } from './lib.mjs'
+import {
+  cpuSeconds,
+  freePort,
+  importWorkspace,
+  load,
+  machineLine,
+  markdownTable,
+  median,
+  memoryMiB,
+  spawnReady,
+  stop,
+} from './lib.mjs'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const AGENT = join(root, 'apps/daemon/dist/clef-agent.cjs')
@@ -195,8 +206,8 @@ const header = [
   'p99 ms agent / ceiling',
   'notes',
 ]
-const table = [header, header.map(() => '---'), ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n')
-const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.versions.node}, ${new Date().toISOString()}`
+const table = markdownTable(header, rows)
+const machine = machineLine()
 const loadNote = `load average ${fmt(loadAtStart, 2)} at start, ${fmt(loadavg()[0], 2)} at end`
 const out = `${table}\n\nMachine: ${machine}; ${loadNote}; ${ROUNDS} round(s) of ${SECONDS} s, interleaved.\n`
 console.log(out)

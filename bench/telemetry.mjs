@@ -7,10 +7,20 @@
 // --agent=<bundle.cjs> (default: bench/telemetry-agent.mjs from this checkout, run with tsx).
 import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
-import { cpus, tmpdir } from 'node:os'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { cpuSeconds, freePort, load, median, memoryMiB, spawnReady, stop } from './lib.mjs'
+import {
+  cpuSeconds,
+  freePort,
+  load,
+  machineLine,
+  markdownTable,
+  median,
+  memoryMiB,
+  spawnReady,
+  stop,
+} from './lib.mjs'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const args = process.argv.slice(2)
@@ -161,8 +171,8 @@ const header = [
   'agent CPU µs/req (Δ)',
   'notes',
 ]
-const table = [header, header.map(() => '---'), ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n')
-const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.versions.node}, ${new Date().toISOString()}`
+const table = markdownTable(header, rows)
+const machine = machineLine()
 console.log(
   `${table}\n\nCached GET /v1/secrets (age-basic), 10 connections; ${ROUNDS} round(s) of ${SECONDS} s per setup, interleaved; medians over rounds. Δ against "telemetry off". Side load: POST /v1/refresh every 50 ms per agent (tampered artifact → artifact.invalid). Machine: ${machine}.`,
 )

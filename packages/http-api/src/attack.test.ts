@@ -342,25 +342,46 @@ describe('slow and greedy clients', () => {
     expect(performance.now() - started).toBeLessThan(2000)
   })
 
-  it('closes connections beyond maxConnections on accept and serves again once one is freed', async () => {
+  // Issue 18 item 5 changed this case: a newcomer used to be refused while idle sockets held
+  // every slot; now the connection that fills the last slot closes the oldest idle one.
+  it('closes the oldest idle connection when the cap is reached, so a newcomer is served', async () => {
     await using api = await serveApi(createFakeReader().reader, {
       token: TOKEN,
       port: 0,
       limits: { maxConnections: 3 },
     })
-    const idle = await Promise.all([openIdle(api.port), openIdle(api.port), openIdle(api.port)])
+    const [first, second] = await Promise.all([openIdle(api.port), openIdle(api.port)])
+    const closed = [first, second].map((s) => new Promise((resolve) => s.once('close', resolve)))
+    const [firstClosed, secondClosed] = closed as [Promise<unknown>, Promise<unknown>]
+    const third = await openIdle(api.port)
+    const settled = (p: Promise<unknown>) =>
+      Promise.race([p.then(() => 'closed'), sleep(2000).then(() => 'open')])
+    expect(await settled(firstClosed)).toBe('closed')
+    const extra = await sendRaw(api.port, fill(rawRequest('/v1/health', [HOST]), api.port))
+    expect(extra.status).toBe(200)
+    expect(await settled(secondClosed)).toBe('closed')
+    expect(third.destroyed).toBe(false)
+    third.destroy()
+  })
+
+  it('refuses a newcomer on accept while busy connections hold every other slot, and serves again once one is freed', async () => {
+    const fake = createFakeReader()
+    let release = (): void => {}
+    const held = new Promise<void>((resolve) => (release = resolve))
+    const reader = { ...fake.reader, refresh: () => held.then(() => ({ revision: '2-bbbbbbbb' })) }
+    await using api = await serveApi(reader, { token: TOKEN, port: 0, limits: { maxConnections: 3 } })
+    const refresh = fill(rawRequest('/v1/refresh', OK, 'POST'), api.port)
+    const busy = [sendRaw(api.port, refresh), sendRaw(api.port, refresh)]
+    await sleep(50)
+    const third = await openIdle(api.port)
     const extra = await sendRaw(api.port, fill(rawRequest('/v1/health', [HOST]), api.port))
     expect(extra.status).toBe(0)
     expect(extra.body).toBe('')
-    const freed = idle.pop()
-    await new Promise((resolve) => {
-      freed?.once('close', resolve)
-      freed?.destroy()
-    })
-    await sleep(20)
+    release()
+    expect((await Promise.all(busy)).map((r) => r.status)).toEqual([200, 200])
     const again = await sendRaw(api.port, fill(rawRequest('/v1/health', [HOST]), api.port))
     expect(again.status).toBe(200)
-    for (const s of idle) s.destroy()
+    third.destroy()
   })
 
   it('uses the default limits when none are given', async () => {

@@ -1,8 +1,10 @@
 // Limits that keep one slow or greedy local client from holding the API: header and request
-// deadlines (slowloris), an idle keep-alive deadline, a connection cap, and JSON answers for the
-// requests node refuses before any handler runs (malformed, oversized, too slow).
+// deadlines (slowloris), an idle keep-alive deadline, a connection cap that idle clients cannot
+// fill, and JSON answers for the requests node refuses before any handler runs (malformed,
+// oversized, too slow).
 import { createServer, type Server } from 'node:http'
 import type { Duplex } from 'node:stream'
+import { keepSlotFree } from './connection-slots.ts'
 
 /** Server limits of {@link serveApi}; every field has a default in {@link DEFAULT_LIMITS}. */
 export interface ServerLimits {
@@ -12,7 +14,10 @@ export interface ServerLimits {
   requestTimeoutMs: number
   /** An idle keep-alive connection is closed after this time. */
   keepAliveTimeoutMs: number
-  /** Connections beyond this many are closed on accept. */
+  /**
+   * At most this many connections: the one that fills the last slot closes the oldest idle
+   * connection (connection-slots.ts); only when every other one is busy is a newcomer refused.
+   */
   maxConnections: number
   /** Total bytes of the request line and headers; more is 431. */
   maxHeaderSize: number
@@ -71,7 +76,7 @@ export const createLimitedServer = (limits: Readonly<ServerLimits>): Server => {
     // client hold a connection for up to 40 s).
     connectionsCheckingInterval: Math.max(10, Math.min(1000, Math.floor(limits.headersTimeoutMs / 4))),
   })
-  server.maxConnections = limits.maxConnections
+  keepSlotFree(server, limits.maxConnections)
   server.maxHeadersCount = 0
   server.on('clientError', onClientError)
   return server

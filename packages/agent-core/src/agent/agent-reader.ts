@@ -1,32 +1,27 @@
 // The AgentReader the HTTP API serves from: health, readiness, secrets, refresh and metrics, all
 // read from the agent's state. Nothing here returns a secret except `secrets()`.
-import { AgentError, ErrorCode } from '@clef-sh/errors'
-import type { AgentReader, HealthState } from '@clef-sh/http-api'
+import type { AgentReader, HealthState, ReadyStatus } from '@clef-sh/http-api'
 import type { AgentMetrics } from './metrics.ts'
-import type { SecretsProvider } from './provider.ts'
-import type { RefreshLoop } from './refresh-loop.ts'
-import type { ServeGate } from './serve-gate.ts'
-import { isLoaded, type AgentState } from './state.ts'
+import type { Snapshot } from './provider.ts'
+import type { AgentStateView } from './state.ts'
 
-/** Options of {@link createAgentReader}. */
+/** Options of {@link createAgentReader}: the agent's state and its serving decisions. */
 export interface AgentReaderOptions {
-  state: AgentState
-  provider: SecretsProvider
-  gate: ServeGate
-  loop: RefreshLoop
+  state: AgentStateView
+  mode: 'cached' | 'jit'
+  snapshot: () => Snapshot | Promise<Snapshot>
+  ready: () => ReadyStatus
+  /** True when the TTL ran out (even within stale-if-error) or the artifact expired. */
+  expired: () => boolean
+  refresh: () => Promise<{ revision: string | null }>
   metrics: AgentMetrics
 }
 
 const iso = (ms: number | undefined): string | null => (ms === undefined ? null : new Date(ms).toISOString())
 
 /** Creates the {@link AgentReader} of one agent. */
-export const createAgentReader = ({
-  state,
-  provider,
-  gate,
-  loop,
-  metrics,
-}: AgentReaderOptions): AgentReader => {
+export const createAgentReader = (opts: AgentReaderOptions): AgentReader => {
+  const { state, metrics } = opts
   const healthState = (ready: boolean): HealthState => {
     if (state.phase === 'idle' || state.phase === 'starting') return 'starting'
     if (!ready) return 'unavailable'
@@ -35,17 +30,17 @@ export const createAgentReader = ({
 
   return {
     health: () => {
-      const ready = gate.ready().ready
+      const ready = opts.ready().ready
       const last = state.lastError
       return {
         // Clef's clients read `status` and epoch-ms `lastRefreshAt`; the finer state is added.
         status: 'ok',
         state: healthState(ready),
-        mode: provider.mode,
+        mode: opts.mode,
         revision: state.held?.artifact.revision ?? null,
         lastRefreshAt: state.lastSuccessAt ?? null,
         lastRefreshTime: iso(state.lastSuccessAt),
-        expired: gate.expired(),
+        expired: opts.expired(),
         lastError:
           last === undefined
             ? null
@@ -57,24 +52,17 @@ export const createAgentReader = ({
               },
       }
     },
-    ready: () => gate.ready(),
+    ready: opts.ready,
     secrets: () => {
-      const snapshot = gate.snapshot()
+      const snapshot = opts.snapshot()
       return 'then' in snapshot ? snapshot.then((s) => s.served) : snapshot.served
     },
-    refresh: async () => {
-      if (!isLoaded(state) && state.phase !== 'starting') {
-        throw new AgentError(ErrorCode.NotLoaded, 'the agent is not running')
-      }
-      const { event, error } = await loop.refresh()
-      if (event.ok) return { revision: event.revision }
-      throw error ?? new AgentError(event.code, event.message)
-    },
+    refresh: opts.refresh,
     metrics: () =>
       metrics.render({
         revision: state.held?.artifact.revision ?? null,
         lastRefreshAt: state.lastSuccessAt,
-        ready: gate.ready().ready,
+        ready: opts.ready().ready,
       }),
   }
 }

@@ -1,24 +1,37 @@
 // Cached mode: the decrypted snapshot lives in memory and is served without any work per request,
 // as long as the source confirmed it within the TTL.
-import { createSnapshotStore, type Freshness } from '@clef-sh/cache'
+import { createSnapshotStore } from '@clef-sh/cache'
 import type { Decryptor } from '@clef-sh/decrypt'
 import { AgentError, ErrorCode } from '@clef-sh/errors'
-import { createSnapshot, type SecretsProvider, type Snapshot } from './provider.ts'
+import {
+  createSnapshot,
+  timed,
+  type DecryptObserver,
+  type SecretsProvider,
+  type Snapshot,
+} from './provider.ts'
+import type { AgentStateView } from './state.ts'
 
 /** Options of {@link createCachedProvider}. */
 export interface CachedProviderOptions {
   decryptor: Decryptor
-  /** Renewed by the agent on every successful fetch. */
-  freshness: Freshness
+  /** The agent's state: it knows when the source last confirmed the held artifact. */
+  freshness: Pick<AgentStateView, 'isStale'>
+  observer: DecryptObserver
 }
 
 /** Creates the cached-mode {@link SecretsProvider}. */
-export const createCachedProvider = ({ decryptor, freshness }: CachedProviderOptions): SecretsProvider => {
+export const createCachedProvider = ({
+  decryptor,
+  freshness,
+  observer,
+}: CachedProviderOptions): SecretsProvider => {
   const store = createSnapshotStore<Snapshot>()
   return {
     mode: 'cached',
     accept: async (artifact, signal) => {
-      const values = await decryptor.decrypt(artifact, { signal })
+      const values = await timed(observer, () => decryptor.decrypt(artifact, { signal }))
+      observer.loaded(artifact, values)
       store.swap(createSnapshot(artifact.revision, values))
     },
     loaded: () => store.get() !== undefined,

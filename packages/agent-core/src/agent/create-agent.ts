@@ -1,32 +1,23 @@
-// createAgent(): wires source → checks → provider → serving gate → reader, and owns the refresh
-// loop's lifecycle. Cached or JIT mode is picked here, once.
+// createAgent(): the agent's long-lived parts (source, state, telemetry, metrics, events, cache
+// location, rollback marks) are built here; start() reads the age key and then builds the engine
+// (decryptor → provider → pipeline → loop → gate, engine.ts). Cached or JIT mode is picked there, once.
 import { resolveSecret, secretNames } from '@clef-sh/artifact-format'
-import { createCacheLocation, createFreshness } from '@clef-sh/cache'
-import { createBulkPool, createDecryptor, createKmsResolver } from '@clef-sh/decrypt'
+import { createCacheLocation } from '@clef-sh/cache'
 import { AgentError, ErrorCode, noopLogger } from '@clef-sh/errors'
+import type { ReadyStatus } from '@clef-sh/http-api'
 import { createSource } from '@clef-sh/sources'
 import type { AgentConfig } from '../config/types.ts'
 import { createAgentReader } from './agent-reader.ts'
 import { loadAgeIdentity } from './age-key.ts'
-import { createCachedProvider } from './cached-provider.ts'
+import { createAgentEmitter } from './events.ts'
+import { createEngine, type Engine } from './engine.ts'
 import { createHighWater } from './high-water.ts'
-import { createJitProvider } from './jit-provider.ts'
 import { copyValues } from './lookup.ts'
 import { createAgentMetrics } from './metrics.ts'
-import { observeDecryptor } from './observed-decryptor.ts'
-import type { SecretsProvider } from './provider.ts'
-import { createRefreshLoop } from './refresh-loop.ts'
-import { createPipeline } from './refresh-pipeline.ts'
-import { createLateDecryptor } from './late-decryptor.ts'
-import { createNextDelay } from './schedule.ts'
-import { createServeGate } from './serve-gate.ts'
-import { createAgentState, type AgentPhase, type AgentState } from './state.ts'
+import type { Snapshot } from './provider.ts'
+import { createAgentState, isLoaded } from './state.ts'
 import { createAgentTelemetry } from './telemetry-wiring.ts'
 import type { Agent, AgentDeps, RefreshEvent, Timers } from './types.ts'
-import { createAgentEmitter } from './events.ts'
-
-// Reads the phase afresh: type narrowing cannot see stop() changing it across an await.
-const phaseOf = (state: AgentState): AgentPhase => state.phase
 
 const DEFAULT_TIMERS: Timers = {
   setTimeout: (callback, ms) => setTimeout(callback, ms),
@@ -35,6 +26,9 @@ const DEFAULT_TIMERS: Timers = {
   },
 }
 
+const stoppedError = (): AgentError => new AgentError(ErrorCode.NotLoaded, 'the agent is stopped')
+const NOT_READY: ReadyStatus = { ready: false, reason: ErrorCode.NotLoaded }
+
 /**
  * Creates an agent for `config`. Does no I/O until `start()`. The source is built here, once; an
  * unusable source config throws AgentError `config_invalid`.
@@ -42,13 +36,13 @@ const DEFAULT_TIMERS: Timers = {
 export const createAgent = (config: AgentConfig, deps: AgentDeps = {}): Agent => {
   const logger = deps.logger ?? noopLogger
   const now = deps.now ?? Date.now
-  const random = deps.random ?? Math.random
+  const mode = config.ttlMs === 0 ? 'jit' : 'cached'
   const source = createSource(config.source, {
     logger,
     ...deps.sourceLimits,
     ...(deps.fetch === undefined ? {} : { fetch: deps.fetch }),
   })
-  const state = createAgentState()
+  const state = createAgentState({ now, ttlMs: config.ttlMs })
   const telemetry = createAgentTelemetry({
     url: config.telemetryUrl,
     agentId: config.agentId,
@@ -59,11 +53,7 @@ export const createAgent = (config: AgentConfig, deps: AgentDeps = {}): Agent =>
     deps: deps.telemetry,
   })
   const metrics = createAgentMetrics({ now, telemetry: telemetry.stats })
-  const freshness = createFreshness({ ttlMs: config.ttlMs, now })
   const events = createAgentEmitter(logger)
-  const late = createLateDecryptor()
-  // JIT mode decrypts per request: off the event loop, so probes answer under any secrets load.
-  const bulk = config.ttlMs === 0 ? createBulkPool() : undefined
   // CLEF_AGENT_CACHE_PATH, a file or a directory in Clef's layout: checked at start (begin).
   const cacheLocation =
     config.cachePath === undefined
@@ -74,98 +64,55 @@ export const createAgent = (config: AgentConfig, deps: AgentDeps = {}): Agent =>
     allowRollback: config.allowRollback,
     logger,
   })
-
-  const loop = createRefreshLoop({
-    timers: deps.timers ?? DEFAULT_TIMERS,
-    // After each refresh, let the gate notice an expiry or a TTL that ran out, requests or not.
-    run: (signal) =>
-      pipeline.refresh(signal).then((outcome) => {
-        gate.ready()
-        return outcome
-      }),
-    delayAfter: createNextDelay({
-      ttlMs: config.ttlMs,
-      now,
-      random,
-      expiresAtMs: () => state.held?.expiresAtMs,
-    }),
-  })
-  const provider: SecretsProvider =
-    config.ttlMs === 0
-      ? createJitProvider({ decryptor: late.decryptor, signal: loop.signal })
-      : createCachedProvider({ decryptor: late.decryptor, freshness })
-  const emit = (event: RefreshEvent): void => {
-    telemetry.refreshed(event)
-    events.refreshed(event)
-  }
-  const pipeline = createPipeline({
-    source,
-    provider,
-    state,
-    freshness,
-    metrics,
-    logger,
-    now,
-    emit,
-    withdrawn: events.withdrawn,
-    verifyKey: config.verifyKey,
-    lineage: config.lineage,
-    highWater,
-    diskCache: cacheLocation?.cache,
-  })
-  const gate = createServeGate({
-    provider,
-    state,
-    pipeline,
-    now,
-    ttlMs: config.ttlMs,
-    staleIfErrorMs: config.staleIfErrorMs,
-    refresh: () => loop.refresh(),
-    refreshing: () => loop.busy(),
-    firstLoad: () => firstLoad,
-    onCacheExpired: (error) => {
-      logger.warn('cache expired', { code: error.code, message: error.message, source: source.describe() })
-      emit({ ok: false, code: error.code, message: error.message })
-    },
-  })
-  const reader = createAgentReader({ state, provider, gate, loop, metrics })
+  // Built by begin() once the age key is read; undefined before start and after a failed start.
+  let engine: Engine | undefined
 
   const begin = async (): Promise<void> => {
     const ageIdentity = await loadAgeIdentity(config.ageKey)
     // A source whose client (an optional peer dependency) is missing fails here, not as an outage.
     await source.prepare?.()
     // stop() may have run while the key file was read.
-    if (state.phase !== 'idle') throw new AgentError(ErrorCode.NotLoaded, 'the agent is stopped')
-    const kms = deps.kms ?? createKmsResolver({ logger })
-    const decryptor = createDecryptor({ ageIdentity, kms, bulk })
-    late.set(observeDecryptor(decryptor, { duration: metrics.decrypt, loaded: telemetry.loaded }))
+    if (state.phase !== 'idle') throw stoppedError()
     // An unusable cache location stops the start here, naming CLEF_AGENT_CACHE_PATH.
     await cacheLocation?.prepare()
-    if (phaseOf(state) !== 'idle') throw new AgentError(ErrorCode.NotLoaded, 'the agent is stopped')
-    state.phase = 'starting'
-    logger.info('agent starting', { mode: provider.mode, source: source.describe(), agentId: config.agentId })
-    telemetry.started(provider.mode, source.describe())
+    state.starting()
+    engine = createEngine({
+      config,
+      ageIdentity,
+      kms: deps.kms,
+      source,
+      state,
+      metrics,
+      observer: { duration: metrics.decrypt, loaded: telemetry.loaded },
+      highWater,
+      diskCache: cacheLocation?.cache,
+      events,
+      emit: (event: RefreshEvent) => {
+        telemetry.refreshed(event)
+        events.refreshed(event)
+      },
+      logger,
+      now,
+      random: deps.random ?? Math.random,
+      timers: deps.timers ?? DEFAULT_TIMERS,
+    })
+    logger.info('agent starting', { mode, source: source.describe(), agentId: config.agentId })
+    telemetry.started(mode, source.describe())
     const marksProblem = await highWater.load()
     if (marksProblem !== undefined) {
       metrics.marksCorrupt()
       // Reported like a failed refresh would be; the first successful refresh replaces it.
-      state.lastError = {
-        code: marksProblem.code,
-        message: marksProblem.message,
-        at: now(),
-        transient: true,
-        hint: marksProblem.hint,
-      }
+      const { code, message, hint } = marksProblem
+      state.failed({ code, message, at: now(), transient: true, hint })
     }
-    await loop.start()
-    if (phaseOf(state) === 'starting') state.phase = 'running'
+    await engine.loop.start()
+    state.running()
   }
   let started: Promise<void> | undefined
-  // The first load attempt while it runs; secrets reads wait for it (the gate's firstLoad).
+  // The first load attempt while it runs; secrets reads wait for it.
   let firstLoad: Promise<void> | undefined
   const start = (): Promise<void> => {
-    if (state.phase === 'stopped')
-      return Promise.reject(new AgentError(ErrorCode.NotLoaded, 'the agent is stopped'))
+    if (state.phase === 'stopped') return Promise.reject(stoppedError())
     if (started !== undefined) return started
     started = begin()
     const ended = (): void => {
@@ -177,19 +124,42 @@ export const createAgent = (config: AgentConfig, deps: AgentDeps = {}): Agent =>
 
   const stop = async (reason = 'stopped'): Promise<void> => {
     if (state.phase === 'stopped') return
-    const wasRunning = state.phase !== 'idle'
-    state.phase = 'stopped'
-    await loop.stop(reason)
-    provider.wipe()
-    state.held = undefined
-    await bulk?.close()
-    if (wasRunning) logger.info('agent stopped', { reason })
-    if (wasRunning) await telemetry.stop(reason)
+    const was = state.stopped()
+    await engine?.stop(reason)
+    state.wiped()
+    if (was === 'idle') return
+    logger.info('agent stopped', { reason })
+    await telemetry.stop(reason)
   }
-  const values = async () => {
-    const snapshot = await gate.snapshot()
-    return snapshot.values
+
+  const current = (): Snapshot | Promise<Snapshot> => {
+    if (engine !== undefined) return engine.gate.snapshot()
+    if (state.phase === 'stopped') throw stoppedError()
+    throw new AgentError(ErrorCode.NotLoaded, 'secrets are not loaded yet')
   }
+  // Before the first load attempt ended, wait for it (bounded by its own fetch timeout), so a
+  // client that calls as soon as the port opens gets its secrets (docs/SPEC.md §7).
+  const snapshot = (): Snapshot | Promise<Snapshot> =>
+    firstLoad === undefined ? current() : firstLoad.then(current)
+  const ready = (): ReadyStatus => engine?.gate.ready() ?? NOT_READY
+  const refresh = async (): Promise<{ revision: string | null }> => {
+    if (engine === undefined || (!isLoaded(state) && state.phase !== 'starting')) {
+      throw new AgentError(ErrorCode.NotLoaded, 'the agent is not running')
+    }
+    const { event, error } = await engine.loop.refresh()
+    if (event.ok) return { revision: event.revision }
+    throw error ?? new AgentError(event.code, event.message)
+  }
+  const reader = createAgentReader({
+    state,
+    mode,
+    snapshot,
+    ready,
+    expired: () => engine?.gate.expired() ?? false,
+    refresh,
+    metrics,
+  })
+  const values = async () => (await snapshot()).values
 
   return {
     start,
@@ -202,7 +172,7 @@ export const createAgent = (config: AgentConfig, deps: AgentDeps = {}): Agent =>
       return state.held?.artifact.revision ?? null
     },
     get ready() {
-      return gate.ready().ready
+      return ready().ready
     },
     on: (event, listener) => events.on(event, listener),
     onRefresh: (listener) => events.onRefresh(listener),

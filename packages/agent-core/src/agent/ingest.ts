@@ -117,13 +117,13 @@ export const ingest = async (
     // Same revision: nothing to decrypt. Other bytes under a known revision still get the cheap
     // checks, so a tampered copy is reported instead of silently renewing freshness.
     if (input.text !== held.text) checkArtifact(artifact, { now, verifyKey: ctx.verifyKey })
-    held.etag = input.etag
+    ctx.state.revalidated(held.artifact, input.etag)
     return { artifact: held.artifact, changed: false }
   }
   checkArtifact(artifact, { now, verifyKey: ctx.verifyKey })
   ctx.highWater.check(artifact)
   await ctx.provider.accept(artifact, input.signal)
-  ctx.state.held = { artifact, text: input.text, etag: input.etag, expiresAtMs: expiresAtMs(artifact) }
+  ctx.state.loaded({ artifact, text: input.text, etag: input.etag, expiresAtMs: expiresAtMs(artifact) })
   ctx.highWater.record(artifact)
   return { artifact, changed: true }
 }

@@ -7,13 +7,20 @@ import { createJitStore } from '@clef-sh/cache'
 import { parseSecretValues, type Decryptor } from '@clef-sh/decrypt'
 import { createServedSecrets } from '@clef-sh/http-api'
 import { AgentError, ErrorCode } from '@clef-sh/errors'
-import { createSnapshot, type SecretsProvider, type Snapshot } from './provider.ts'
+import {
+  createSnapshot,
+  timed,
+  type DecryptObserver,
+  type SecretsProvider,
+  type Snapshot,
+} from './provider.ts'
 
 /** Options of {@link createJitProvider}. */
 export interface JitProviderOptions {
   decryptor: Decryptor
   /** Aborts per-request decrypts when the agent stops. */
   signal: AbortSignal
+  observer: DecryptObserver
 }
 
 const NOT_LOADED = (): AgentError => new AgentError(ErrorCode.NotLoaded, 'no artifact is loaded')
@@ -40,7 +47,7 @@ const rawSnapshot = (revision: string, plaintext: Uint8Array): Snapshot => {
 }
 
 /** Creates the JIT-mode {@link SecretsProvider}. */
-export const createJitProvider = ({ decryptor, signal }: JitProviderOptions): SecretsProvider => {
+export const createJitProvider = ({ decryptor, signal, observer }: JitProviderOptions): SecretsProvider => {
   const store = createJitStore<PackedArtifact>()
   // Per accepted artifact, once known: is its plaintext byte for byte `JSON.stringify` of its values?
   const canonical = new WeakMap<PackedArtifact, boolean>()
@@ -64,9 +71,9 @@ export const createJitProvider = ({ decryptor, signal }: JitProviderOptions): Se
   }
 
   const decrypt = (artifact: PackedArtifact): Promise<Snapshot> => {
-    const promise = decryptor
-      .plaintext(artifact, { signal })
-      .then((plaintext) => snapshotOf(artifact, plaintext))
+    const promise = timed(observer, () => decryptor.plaintext(artifact, { signal })).then((plaintext) =>
+      snapshotOf(artifact, plaintext),
+    )
     const entry = { artifact, promise }
     inFlight = entry
     // Nothing plaintext outlives the requests that share this decrypt.
@@ -81,7 +88,8 @@ export const createJitProvider = ({ decryptor, signal }: JitProviderOptions): Se
     mode: 'jit',
     accept: async (artifact, acceptSignal) => {
       // One trial decrypt: an artifact the key cannot open is refused now, not on every request.
-      await decryptor.decrypt(artifact, { signal: acceptSignal })
+      const values = await timed(observer, () => decryptor.decrypt(artifact, { signal: acceptSignal }))
+      observer.loaded(artifact, values)
       store.set({ artifact, revision: artifact.revision })
     },
     loaded: () => store.get() !== undefined,

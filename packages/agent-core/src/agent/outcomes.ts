@@ -1,6 +1,5 @@
-// Records how a refresh ended in every place it shows: state (health, ready), metrics, the log and
+// Records how a refresh ended in every place it shows: the state's transition (health, ready), metrics, the log and
 // the onRefresh listeners, so each outcome is reported once and the same way.
-import type { Freshness } from '@clef-sh/cache'
 import { ErrorCode, toAgentError, type AgentError, type Logger } from '@clef-sh/errors'
 import type { AgentMetrics } from './metrics.ts'
 import type { AgentState } from './state.ts'
@@ -28,7 +27,6 @@ const retryAfterOf = (error: AgentError): number | undefined =>
 /** Options of {@link createOutcomes}. */
 export interface OutcomesOptions {
   state: AgentState
-  freshness: Freshness
   metrics: AgentMetrics
   logger: Logger
   now: () => number
@@ -49,7 +47,7 @@ export interface Outcomes {
 
 /** Creates the {@link Outcomes} of one agent. */
 export const createOutcomes = (opts: OutcomesOptions): Outcomes => {
-  const { state, freshness, metrics, logger, now, emit, where } = opts
+  const { state, metrics, logger, now, emit, where } = opts
   const report = (error: AgentError, msg: string): RefreshOutcome => {
     const hint = error.hint ?? DEFAULT_HINTS[error.code]
     const record = {
@@ -60,8 +58,7 @@ export const createOutcomes = (opts: OutcomesOptions): Outcomes => {
       hint,
       retryAfterMs: retryAfterOf(error),
     }
-    state.lastError = record
-    if (!error.transient) state.failClosed = record
+    state.failed(record)
     logger.warn(msg, {
       code: error.code,
       message: error.message,
@@ -74,10 +71,7 @@ export const createOutcomes = (opts: OutcomesOptions): Outcomes => {
   }
   return {
     succeed: (revision, changed) => {
-      freshness.markFresh()
-      state.lastSuccessAt = now()
-      state.lastError = undefined
-      state.failClosed = undefined
+      state.refreshed()
       metrics.refresh(undefined)
       const event: RefreshEvent = { ok: true, revision, changed }
       emit(event)

@@ -17,6 +17,24 @@ export const createSnapshot = (revision: string, values: SecretValues): Snapshot
   served: createServedSecrets(revision, values),
 })
 
+/** What the providers report about their decrypts. Neither callback may throw or keep `values`. */
+export interface DecryptObserver {
+  /** Every decrypt, successful or not, in seconds (the metrics histogram). */
+  readonly duration: (seconds: number) => void
+  /** The values of each accepted revision (the telemetry auth headers live among the secrets). */
+  readonly loaded: (artifact: PackedArtifact, values: SecretValues) => void
+}
+
+/** Runs `work`, reporting its duration to `observer` whether it succeeds or not. */
+export const timed = async <T>(observer: DecryptObserver, work: () => Promise<T>): Promise<T> => {
+  const started = performance.now()
+  try {
+    return await work()
+  } finally {
+    observer.duration((performance.now() - started) / 1000)
+  }
+}
+
 /** Holds what the agent serves: decrypted values (cached) or the encrypted artifact (JIT). */
 export interface SecretsProvider {
   readonly mode: 'cached' | 'jit'

@@ -25,6 +25,8 @@ export interface RefreshLoop {
   stop(reason?: string): Promise<void>
   /** Aborted on stop; for work that must end with the loop. */
   readonly signal: AbortSignal
+  /** Calls `listener` after every refresh, before the next tick is scheduled. */
+  afterEach(listener: () => void): void
 }
 
 /** Creates a stopped-until-start {@link RefreshLoop}. */
@@ -34,6 +36,7 @@ export const createRefreshLoop = ({ timers, run, delayAfter }: RefreshLoopOption
   let timer: unknown
   let inFlight: Promise<RefreshOutcome> | undefined
   let failures = 0
+  const listeners: (() => void)[] = []
 
   const disarm = (): void => {
     if (timer !== undefined) timers.clearTimeout(timer)
@@ -55,6 +58,7 @@ export const createRefreshLoop = ({ timers, run, delayAfter }: RefreshLoopOption
     if (controller.signal.aborted)
       return Promise.reject(new AgentError(ErrorCode.NotLoaded, 'the agent is stopped'))
     inFlight ??= run(controller.signal).then((outcome) => {
+      for (const listener of listeners) listener()
       inFlight = undefined
       arm(outcome)
       return outcome
@@ -77,5 +81,8 @@ export const createRefreshLoop = ({ timers, run, delayAfter }: RefreshLoopOption
       disarm()
     },
     signal: controller.signal,
+    afterEach: (listener) => {
+      listeners.push(listener)
+    },
   }
 }

@@ -1,7 +1,7 @@
 // One refresh, end to end: fetch from the source (with the last ETag), ingest, write the disk
-// cache, and record the outcome everywhere it shows (state, metrics, log, listeners).
+// cache, and record the outcome everywhere it shows (the state's transitions, metrics, log, listeners).
 import { expiredError, expiresAtMs, type VerifyKey } from '@clef-sh/artifact-format'
-import type { CacheLineage, DiskCache, Freshness } from '@clef-sh/cache'
+import type { CacheLineage, DiskCache } from '@clef-sh/cache'
 import { AgentError, ErrorCode, toAgentError, type Logger } from '@clef-sh/errors'
 import type { ArtifactSource } from '@clef-sh/sources'
 import type { LineagePin } from '../config/types.ts'
@@ -10,7 +10,7 @@ import { ingest, type IngestContext } from './ingest.ts'
 import type { AgentMetrics } from './metrics.ts'
 import { createOutcomes, type RefreshOutcome } from './outcomes.ts'
 import type { SecretsProvider } from './provider.ts'
-import { heldExpired, type AgentState } from './state.ts'
+import type { AgentState } from './state.ts'
 import type { AgentEvents, RefreshEvent } from './types.ts'
 
 /** Options of {@link createPipeline}. */
@@ -18,7 +18,6 @@ export interface PipelineOptions {
   source: ArtifactSource
   provider: SecretsProvider
   state: AgentState
-  freshness: Freshness
   metrics: AgentMetrics
   logger: Logger
   now: () => number
@@ -43,7 +42,7 @@ export interface Pipeline {
 
 /** Creates the {@link Pipeline}. */
 export const createPipeline = (opts: PipelineOptions): Pipeline => {
-  const { source, provider, state, freshness, metrics, logger, now, diskCache, emit } = opts
+  const { source, provider, state, metrics, logger, now, diskCache, emit } = opts
   const where = source.describe()
 
   const clearDisk = async (): Promise<void> => {
@@ -54,9 +53,7 @@ export const createPipeline = (opts: PipelineOptions): Pipeline => {
   const wipe = async (reason: AgentError, lasting = true): Promise<void> => {
     provider.wipe()
     const { code } = reason
-    const held = state.held
-    state.held = undefined
-    freshness.reset()
+    const held = state.wiped()
     logger.error('secrets wiped', { code, message: reason.message, source: where })
     if (held !== undefined && (code === ErrorCode.Expired || code === ErrorCode.Revoked)) {
       // A wiped revision stays dead, even when a clock set back makes it look unexpired again;
@@ -77,7 +74,7 @@ export const createPipeline = (opts: PipelineOptions): Pipeline => {
     wipe,
   }
 
-  const { succeed, fail, report } = createOutcomes({ state, freshness, metrics, logger, now, emit, where })
+  const { succeed, fail, report } = createOutcomes({ state, metrics, logger, now, emit, where })
 
   const writeDisk = async (text: string, lineage: CacheLineage): Promise<void> => {
     await diskCache?.write(text, lineage).catch((e: unknown) => {
@@ -87,7 +84,7 @@ export const createPipeline = (opts: PipelineOptions): Pipeline => {
 
   const fetchAndIngest = async (signal: AbortSignal): Promise<RefreshOutcome> => {
     // An expired artifact must not be revalidated by a 304: fetch it in full and let ingest wipe.
-    const held = heldExpired(state, now()) ? undefined : state.held
+    const held = state.heldExpired() ? undefined : state.held
     const result = await source.fetch({ signal, etag: held?.etag }).catch((e: unknown) => {
       metrics.fetch('error')
       throw e
@@ -100,7 +97,7 @@ export const createPipeline = (opts: PipelineOptions): Pipeline => {
           'source reported "unchanged" but nothing is held',
         )
       }
-      held.etag = result.etag ?? held.etag
+      state.revalidated(held.artifact, result.etag ?? held.etag)
       logger.debug('artifact unchanged', { revision: held.artifact.revision, source: where })
       return succeed(held.artifact.revision, false)
     }
@@ -124,8 +121,7 @@ export const createPipeline = (opts: PipelineOptions): Pipeline => {
     try {
       const { artifact } = await ingest(ctx, { text, etag: undefined, signal })
       await opts.highWater.save()
-      freshness.markFresh()
-      state.lastSuccessAt = now()
+      state.restored()
       const { revision, identity, environment } = artifact
       logger.warn('artifact loaded', {
         revision,
@@ -149,12 +145,12 @@ export const createPipeline = (opts: PipelineOptions): Pipeline => {
         outcome = fail(e)
         if (state.phase === 'starting' && state.held === undefined) await loadDiskCache(signal)
       }
-      state.lastAttemptAt = now()
+      state.attempted()
       return outcome
     },
     expireIfDue: () => {
       const held = state.held
-      if (held === undefined || !heldExpired(state, now())) return
+      if (held === undefined || !state.heldExpired()) return
       const error = expiredError(expiresAtMs(held.artifact) ?? now())
       void wipe(error)
       report(error, 'artifact expired while served')

@@ -21,8 +21,6 @@ export interface ServeGateOptions {
   refreshing: () => boolean
   /** Called once each time the TTL runs out (per last successful refresh), with `cache_expired`. */
   onCacheExpired: (error: AgentError) => void
-  /** The first load attempt while it runs (settles, never rejects), else undefined. */
-  firstLoad: () => Promise<void> | undefined
 }
 
 /**
@@ -48,9 +46,9 @@ const within = (work: Promise<unknown>, ms: number): Promise<unknown> => {
 /** The serving decisions. */
 export interface ServeGate {
   /**
-   * The secrets to serve, synchronously when fresh in cached mode. Waits for the first load attempt
-   * while it runs, and at most {@link EXPIRED_WAIT_MS} for a refresh after the TTL ran out. Throws
-   * (or rejects) AgentError otherwise.
+   * The secrets to serve, synchronously when fresh in cached mode. Waits at most
+   * {@link EXPIRED_WAIT_MS} for a refresh after the TTL ran out. Throws (or rejects) AgentError
+   * otherwise.
    */
   snapshot(): Snapshot | Promise<Snapshot>
   ready(): ReadyStatus
@@ -104,9 +102,8 @@ export const createServeGate = (opts: ServeGateOptions): ServeGate => {
     if (!isPromise(snapshot)) return snapshot
     // JIT: a failed decrypt (KMS said no) shows in health like a failed refresh.
     return snapshot.catch((e: unknown) => {
-      if (isAgentError(e)) {
-        state.lastError = { code: e.code, message: e.message, at: now(), transient: e.transient }
-      }
+      if (isAgentError(e))
+        state.decryptFailed({ code: e.code, message: e.message, at: now(), transient: e.transient })
       throw e
     })
   }
@@ -131,12 +128,7 @@ export const createServeGate = (opts: ServeGateOptions): ServeGate => {
   }
 
   return {
-    // Before the first load attempt ended, wait for it (bounded by its own fetch timeout), so a
-    // client that calls as soon as the port opens gets its secrets (SPEC §7).
-    snapshot: () => {
-      const first = opts.firstLoad()
-      return first === undefined ? current() : first.then(current)
-    },
+    snapshot: current,
     ready: () => {
       pipeline.expireIfDue()
       if (!isLoaded(state)) return { ready: false, reason: ErrorCode.NotLoaded }

@@ -42,15 +42,7 @@ export class BitbucketSource implements ArtifactSource {
   readonly #authorization: string
 
   constructor(opts: BitbucketSourceOptions) {
-    this.#vcs = resolveVcs(opts, {
-      kind: 'bitbucket',
-      defaultApiUrl: 'https://api.bitbucket.org',
-      repoPattern: /^[\w.-]+\/[\w.-]+$/,
-      repoShape: '"workspace/repo_slug"',
-      authHint:
-        'check the token: it must be valid and grant the repository:read scope (a repository or workspace ' +
-        'access token, or an app password with Repositories: Read given as user:app_password)',
-    })
+    this.#vcs = resolveVcs(opts, 'bitbucket')
     const { token } = this.#vcs
     this.#authorization = token.includes(':')
       ? `Basic ${Buffer.from(token, 'utf8').toString('base64')}`

@@ -44,15 +44,7 @@ export class GitHubSource implements ArtifactSource {
   readonly #octokit: () => Promise<Octokit>
 
   constructor(opts: GitHubSourceOptions) {
-    this.#vcs = resolveVcs(opts, {
-      kind: 'github',
-      defaultApiUrl: 'https://api.github.com',
-      repoPattern: /^[\w.-]+\/[\w.-]+$/,
-      repoShape: '"owner/repo"',
-      authHint:
-        'check the token: it must be valid and grant read access to the repository contents ' +
-        '(fine-grained token: Contents read-only, contents:read; classic token: repo scope for private repositories)',
-    })
+    this.#vcs = resolveVcs(opts, 'github')
     const { apiUrl, repo, path, ref } = this.#vcs
     this.#where = `[GET] "${apiUrl}/repos/${repo}/contents/${encodeURIComponent(path)}?ref=${encodeURIComponent(ref)}"`
     const vcs = this.#vcs

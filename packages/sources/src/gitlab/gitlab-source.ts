@@ -35,15 +35,7 @@ export class GitLabSource implements ArtifactSource {
   readonly #gitbeaker: () => Promise<typeof RepositoryFiles>
 
   constructor(opts: GitLabSourceOptions) {
-    this.#vcs = resolveVcs(opts, {
-      kind: 'gitlab',
-      defaultApiUrl: 'https://gitlab.com',
-      repoPattern: /^(\d+|[\w.-]+(\/[\w.-]+)+)$/,
-      repoShape: 'a project path like "group/project" or a numeric project id',
-      authHint:
-        'check the token: it must be valid, grant the read_repository (or read_api) scope, and belong to ' +
-        'a member of the project with at least Reporter access',
-    })
+    this.#vcs = resolveVcs(opts, 'gitlab')
     this.#gitbeaker = lazyClient(() => import('@gitbeaker/rest').then((m) => m.RepositoryFiles), {
       module: '@gitbeaker/rest',
       kind: 'gitlab',

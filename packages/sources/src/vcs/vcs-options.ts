@@ -3,6 +3,7 @@
 import { AgentError, ErrorCode, noopLogger, type Logger } from '@clef-sh/errors'
 import { guardRedirects } from '../http/guarded-fetch.ts'
 import { DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT_MS } from '../limits.ts'
+import { VCS_RULES, type VcsKind, type VcsRules } from './vcs-providers.ts'
 
 /** Options of every VCS source. */
 export interface VcsSourceOptions {
@@ -51,15 +52,6 @@ export interface ResolvedVcs {
   authHint: string
 }
 
-/** What differs between providers when resolving options. */
-export interface VcsRules {
-  kind: 'github' | 'gitlab' | 'bitbucket'
-  defaultApiUrl: string
-  repoPattern: RegExp
-  repoShape: string
-  authHint: string
-}
-
 /** Where `clef pack` puts the artifact of `identity` in `environment`. */
 export const artifactPath = (identity: string, environment: string): string =>
   `.clef/packed/${identity}/${environment}.age.json`
@@ -88,11 +80,12 @@ const parseApiUrl = (rules: VcsRules, raw: string): string => {
 }
 
 /**
- * Checks and defaults `opts`. Throws AgentError `config_invalid` for a malformed repo, an identity
+ * Checks and defaults `opts` by the rules of `kind` ({@link VCS_RULES}). Throws AgentError `config_invalid` for a malformed repo, an identity
  * or environment that is not a single path segment, an empty token or ref, or a bad apiUrl. No
  * message echoes the token.
  */
-export const resolveVcs = (opts: VcsSourceOptions, rules: VcsRules): ResolvedVcs => {
+export const resolveVcs = (opts: VcsSourceOptions, kind: VcsKind): ResolvedVcs => {
+  const rules: VcsRules = VCS_RULES[kind]
   if (!rules.repoPattern.test(opts.repo)) throw invalid(rules, `repo must be ${rules.repoShape}`)
   if (!isSegment(opts.identity)) throw invalid(rules, 'identity must be a non-empty name without "/"')
   if (!isSegment(opts.environment)) throw invalid(rules, 'environment must be a non-empty name without "/"')
