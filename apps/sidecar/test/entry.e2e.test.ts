@@ -1,7 +1,8 @@
 // The sidecar image's entry (the built bundle) run with the Kubernetes example's own settings,
-// paths mapped into a temp dir: kubelet's probes, the exec liveness probe and the app's call with
-// the shared token all work, and SIGTERM drains it.
+// paths mapped into a temp dir: kubelet's probes, the exec healthcheck, the disk cache and the
+// app's call with the shared token all work, and SIGTERM drains it.
 import { execFile, spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -11,6 +12,13 @@ import { freePort, tempDir } from '@clef-sh/testing'
 import { envOf, loadKubernetes } from './k8s-example.ts'
 
 const ENTRY = fileURLToPath(new URL('../dist/clef-agent.cjs', import.meta.url))
+
+const waitForFile = async (path: string): Promise<void> => {
+  for (const until = Date.now() + 5000; !existsSync(path);) {
+    if (Date.now() > until) throw new Error(`${path} never appeared`)
+    await new Promise((r) => setTimeout(r, 25))
+  }
+}
 
 describe('the sidecar entry with the Kubernetes example configuration', () => {
   it('passes its probes, serves the app through the shared token file, and drains on SIGTERM', async () => {
@@ -32,9 +40,13 @@ describe('the sidecar entry with the Kubernetes example configuration', () => {
       CLEF_AGENT_SOURCE: dir.file(env['CLEF_AGENT_SOURCE'] ?? ''),
       CLEF_AGENT_AGE_KEY_FILE: dir.file(env['CLEF_AGENT_AGE_KEY_FILE'] ?? ''),
       CLEF_AGENT_TOKEN_FILE: dir.file(env['CLEF_AGENT_TOKEN_FILE'] ?? ''),
+      CLEF_AGENT_CACHE_PATH: dir.file(env['CLEF_AGENT_CACHE_PATH'] ?? ''),
+      CLEF_AGENT_STALE_IF_ERROR: env['CLEF_AGENT_STALE_IF_ERROR'] ?? '',
       CLEF_AGENT_PROBE_PORT: String(probePort),
       CLEF_AGENT_PORT: String(port),
     }
+    // The cache volume, as the emptyDir mount gives it: an existing directory.
+    await mkdir(dirname(agentEnv.CLEF_AGENT_CACHE_PATH), { recursive: true, mode: 0o700 })
     const proc = spawn(process.execPath, [ENTRY], { env: agentEnv, stdio: ['ignore', 'pipe', 'pipe'] })
     let output = ''
     proc.stdout.on('data', (d: Buffer) => (output += d.toString()))
@@ -49,11 +61,18 @@ describe('the sidecar entry with the Kubernetes example configuration', () => {
         if (Date.now() > until || proc.exitCode !== null) throw new Error(`never ready:\n${output}`)
         await new Promise((r) => setTimeout(r, 25))
       }
-      // livenessProbe: the exec healthcheck.
+      // livenessProbe: its path on the probe port.
+      const liveness = docs[2]?.spec?.template.spec.initContainers[0]?.livenessProbe?.httpGet?.path
+      expect((await fetch(`http://127.0.0.1:${probePort}${liveness ?? ''}`)).status).toBe(200)
+      // The exec form of the readiness probe (images without curl).
       const health = await promisify(execFile)(process.execPath, [ENTRY, 'healthcheck'], {
         env: { CLEF_AGENT_PORT: String(port) },
       })
       expect(health.stdout + health.stderr).toBe('')
+      // The disk cache on its volume: the artifact as loaded, still encrypted.
+      await waitForFile(agentEnv.CLEF_AGENT_CACHE_PATH)
+      const { ciphertext } = JSON.parse(docs[0]?.data?.['artifact.json'] ?? '{}') as { ciphertext: string }
+      expect(JSON.parse(await readFile(agentEnv.CLEF_AGENT_CACHE_PATH, 'utf8'))).toMatchObject({ ciphertext })
       // The app: the token from the shared file, the keys from 127.0.0.1.
       const token = (await readFile(agentEnv.CLEF_AGENT_TOKEN_FILE, 'utf8')).trim()
       const keys = await fetch(`http://127.0.0.1:${port}/v1/keys`, {

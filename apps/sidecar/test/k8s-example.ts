@@ -21,9 +21,15 @@ export interface Container {
   command?: string[]
   ports?: { name: string; containerPort: number }[]
   volumeMounts?: { name: string; mountPath: string; readOnly?: boolean }[]
-  startupProbe?: { httpGet: { path: string; port: string } }
-  readinessProbe?: { httpGet: { path: string; port: string } }
-  livenessProbe?: { exec: { command: string[] } }
+  startupProbe?: Probe
+  readinessProbe?: Probe
+  livenessProbe?: Probe
+}
+export interface Probe {
+  httpGet?: { path: string; port: string }
+  exec?: { command: string[] }
+  periodSeconds?: number
+  failureThreshold?: number
 }
 export interface PodSpec {
   initContainers: Container[]

@@ -9,6 +9,8 @@ describe('parseArgs', () => {
     [['--demo'], { kind: 'run', demo: true }],
     [['healthcheck'], { kind: 'healthcheck', live: false }],
     [['healthcheck', '--live'], { kind: 'healthcheck', live: true }],
+    [['healthcheck', '--wait', '120'], { kind: 'healthcheck', live: false, waitSeconds: 120 }],
+    [['healthcheck', '--live', '--wait=5'], { kind: 'healthcheck', live: true, waitSeconds: 5 }],
     [['--version'], { kind: 'version' }],
     [['-h'], { kind: 'help' }],
   ])('%j', (argv, expected) => {
@@ -55,6 +57,16 @@ describe('parseArgs', () => {
       kind: 'invalid',
       message: 'unknown exec option "--wacth"',
     })
+  })
+
+  it('refuses an unknown healthcheck option and a --wait that is not whole seconds within an hour', () => {
+    expect(parseArgs(['healthcheck', '--liv'])).toEqual({
+      kind: 'invalid',
+      message: 'unknown healthcheck option "--liv"',
+    })
+    const bad = { kind: 'invalid', message: '--wait needs whole seconds from 1 to 3600' }
+    for (const wait of [[], ['0'], ['1.5'], ['-3'], ['3601'], ['soon']])
+      expect(parseArgs(['healthcheck', '--wait', ...wait])).toEqual(bad)
   })
 
   it('refuses --allow-env without variable names', () => {

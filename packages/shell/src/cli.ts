@@ -17,7 +17,7 @@ export interface ExecCommand {
 /** What the user asked for. */
 export type Command =
   | { kind: 'run'; demo: boolean }
-  | { kind: 'healthcheck'; live: boolean }
+  | { kind: 'healthcheck'; live: boolean; waitSeconds?: number }
   | { kind: 'version' }
   | { kind: 'help'; topic?: 'exec' }
   | ExecCommand
@@ -65,12 +65,34 @@ const parseExec = (args: readonly string[]): Command => {
   return { kind: 'exec', watch, prefix, allowEnv, command, args: rest }
 }
 
+/** The longest `healthcheck --wait`: an ECS dependency should give up within minutes, not hang. */
+const MAX_WAIT_SECONDS = 3600
+
+/** `healthcheck [--live] [--wait SECONDS]`. */
+const parseHealthcheck = (args: readonly string[]): Command => {
+  let live = false
+  let waitSeconds: number | undefined
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] ?? ''
+    if (arg === '--live') live = true
+    else if (arg === '--wait' || arg.startsWith('--wait=')) {
+      const raw = arg === '--wait' ? (args[++i] ?? '') : arg.slice('--wait='.length)
+      const seconds = Number(raw)
+      if (!/^\d+$/.test(raw) || seconds < 1 || seconds > MAX_WAIT_SECONDS)
+        return { kind: 'invalid', message: `--wait needs whole seconds from 1 to ${MAX_WAIT_SECONDS}` }
+      waitSeconds = seconds
+    } else return { kind: 'invalid', message: `unknown healthcheck option "${arg}"` }
+  }
+  return waitSeconds === undefined
+    ? { kind: 'healthcheck', live }
+    : { kind: 'healthcheck', live, waitSeconds }
+}
+
 /** Parses argv (without node and the script path). */
 export const parseArgs = (args: readonly string[]): Command => {
   const [first, ...rest] = args
   if (first === 'exec') return parseExec(rest)
-  if (first === 'healthcheck' && rest.length === 1 && rest[0] === '--live')
-    return { kind: 'healthcheck', live: true }
+  if (first === 'healthcheck') return parseHealthcheck(rest)
   if (rest.length > 0) return { kind: 'invalid', message: `unexpected argument "${rest[0] ?? ''}"` }
   switch (first) {
     case undefined:
@@ -79,8 +101,6 @@ export const parseArgs = (args: readonly string[]): Command => {
     case '--demo':
     case 'demo':
       return { kind: 'run', demo: true }
-    case 'healthcheck':
-      return { kind: 'healthcheck', live: false }
     case '--version':
     case '-v':
     case 'version':
@@ -102,9 +122,11 @@ Usage:
   clef-agent exec [--watch] [--no-prefix] [--allow-env NAME,...] [--] cmd args...
                           run cmd with the secrets in its environment (see exec --help)
   clef-agent demo         start on the bundled demo artifact (test-only key)
-  clef-agent healthcheck [--live]
-                          exit 0 when the local agent is ready (--live: when it answers at
-                          all, for liveness probes), else print why and exit 1
+  clef-agent healthcheck [--live] [--wait SECONDS]
+                          exit 0 when the local agent is ready, else print why and exit 1;
+                          --live: when the process answers at all (liveness probes: an outage
+                          of the source must not restart the agent); --wait: retry each second
+                          until it passes or SECONDS ran out (an ECS start-up gate)
   clef-agent --version    print the version and the Node version it runs on
   clef-agent --help       print this help
 

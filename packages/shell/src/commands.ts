@@ -31,7 +31,7 @@ export const runCli = async (
     case 'exec':
       return runExec(command, env)
     case 'healthcheck':
-      return runHealthcheck(env, command.live)
+      return runHealthcheck(env, command.live, command.waitSeconds)
     case 'version':
       // Bug reports need both: the agent's version and the Node it runs on (a single executable's own).
       process.stdout.write(`clef-agent ${opts.version} (node ${process.version})\n`)

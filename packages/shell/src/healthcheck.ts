@@ -1,6 +1,8 @@
-// `clef-agent healthcheck [--live]`: an exec probe for images without curl. Readiness (the
-// default) asks /v1/ready: can secrets be served now? Liveness (`--live`) asks /v1/health, which
-// answers while the process is sound, so an outage of the source never turns into restarts.
+// `clef-agent healthcheck [--live] [--wait SECONDS]`: an exec probe for images without curl.
+// Readiness (the default) asks /v1/ready: can secrets be served now? Liveness (`--live`) asks
+// /v1/health, which answers while the process is sound, so an outage of the source never turns into
+// restarts. `--wait` retries readiness for a while: ECS has one health check per container (used
+// for replacement, so it must be liveness); a start-up gate for the app needs a command of its own.
 // On failure it prints one line saying why: nothing listens, something else listens, or not ready.
 import { request } from 'node:http'
 import { DEFAULTS } from '@clef-sh/agent-core'
@@ -94,14 +96,34 @@ export const portOf = (env: NodeJS.ProcessEnv): number | undefined => {
   return /^\d+$/.test(raw) && port >= 1 && port <= 65535 ? port : undefined
 }
 
-/** `clef-agent healthcheck [--live]`: exits 0 when the probe passes, else prints why and exits 1. */
-export const runHealthcheck = async (env: NodeJS.ProcessEnv, live: boolean): Promise<never> => {
+/** How often `--wait` probes again. */
+const WAIT_STEP_MS = 1000
+
+/** Probes until it passes or `waitMs` ran out (0: once); the last result. */
+const probeUntil = async (port: number, live: boolean, waitMs: number): Promise<ProbeResult> => {
+  const deadline = Date.now() + waitMs
+  for (;;) {
+    const result = await probeAgent(port, { live })
+    if (result.ok || Date.now() + WAIT_STEP_MS > deadline) return result
+    await new Promise((r) => setTimeout(r, WAIT_STEP_MS))
+  }
+}
+
+/**
+ * `clef-agent healthcheck [--live] [--wait SECONDS]`: exits 0 when the probe passes, else prints
+ * why and exits 1. With `waitSeconds` it probes each second until it passes or the time ran out.
+ */
+export const runHealthcheck = async (
+  env: NodeJS.ProcessEnv,
+  live: boolean,
+  waitSeconds = 0,
+): Promise<never> => {
   const port = portOf(env)
   if (port === undefined) {
     process.stderr.write('clef-agent healthcheck: CLEF_AGENT_PORT must be a TCP port (1 to 65535)\n')
     return process.exit(1)
   }
-  const result = await probeAgent(port, { live })
+  const result = await probeUntil(port, live, waitSeconds * 1000)
   if (result.ok) return process.exit(0)
   process.stderr.write(`clef-agent healthcheck: ${describeProbe(port, result)}\n`)
   return process.exit(1)
