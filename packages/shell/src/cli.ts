@@ -162,6 +162,8 @@ Options:
   -h, --help           print this help
 
 Variables:
-  CLEF_AGENT_EXEC_RETRY_SECONDS  how long to retry a source that fails before giving up (default 30)
+  CLEF_AGENT_EXEC_RETRY_FOR  seconds to retry a source that is unreachable, times out or answers
+                             5xx/429 before giving up (default 30; 0: fail at once). A bad key,
+                             auth or a refused artifact fails at once.
   every other CLEF_AGENT_* variable as for clef-agent run
 `

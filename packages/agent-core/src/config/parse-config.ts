@@ -31,6 +31,7 @@ export const DEFAULTS: {
   readonly minCacheTtlSeconds: number
   readonly maxSeconds: number
   readonly staleIfErrorSeconds: number
+  readonly execRetrySeconds: number
   readonly allowRollback: boolean
   readonly logLevel: LogLevel
   readonly logFormat: LogFormat
@@ -43,6 +44,9 @@ export const DEFAULTS: {
   // One year: long enough for any TTL, short enough that ms arithmetic stays exact.
   maxSeconds: 31_536_000,
   staleIfErrorSeconds: 0,
+  // Long enough for a source to come back from a restart or a failover, short enough that a
+  // container that cannot start says so within a minute.
+  execRetrySeconds: 30,
   allowRollback: false,
   logLevel: 'info',
   logFormat: 'json',
@@ -130,6 +134,12 @@ export const parseConfig = (
   const verifyKey = parseVerify(r)
   const telemetryUrl = readHttpUrl(r, 'CLEF_AGENT_TELEMETRY_URL')
   const lineage = parseLineage(r, source)
+  const execRetry = readInteger(r, {
+    name: 'CLEF_AGENT_EXEC_RETRY_FOR',
+    min: 0,
+    max: DEFAULTS.maxSeconds,
+    what: 'seconds, 0 to fail at once',
+  })
   const config: Omit<AgentConfig, 'source'> = {
     ageKey,
     port,
@@ -144,6 +154,7 @@ export const parseConfig = (
     ...(verifyKey === undefined ? {} : { verifyKey }),
     ...(telemetryUrl === undefined ? {} : { telemetryUrl }),
     ...(probePort === undefined ? {} : { probePort }),
+    ...(execRetry === undefined ? {} : { execRetryMs: execRetry * 1000 }),
     ...(Object.keys(lineage).length === 0 ? {} : { lineage }),
   }
   checkUnknownVariables(r, Object.keys(env))

@@ -59,6 +59,11 @@ export interface AgentConfig {
   telemetryUrl?: URL
   /** How long past the TTL last-good secrets may be served during a transient source failure. */
   staleIfErrorMs: number
+  /**
+   * CLEF_AGENT_EXEC_RETRY_FOR in ms: how long `clef-agent exec` retries a transient failure of
+   * the first load before giving up. Unset means `DEFAULTS.execRetrySeconds`; 0 fails at once.
+   */
+  execRetryMs?: number
   /** Second listener on all interfaces with only health, ready and metrics. */
   probePort?: number
   /** The pinned identity and environment; absent or empty pins nothing. */

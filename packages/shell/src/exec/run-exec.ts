@@ -1,9 +1,9 @@
-// `clef-agent exec`: load and verify the secrets once, run the command with them in its
+// `clef-agent exec`: load and verify the secrets once (riding out a source that blips), run the command with them in its
 // environment, forward signals, and exit with its code. With --watch the agent keeps polling and
 // the command is restarted (SIGTERM, grace, SIGKILL) whenever a new revision is accepted.
 import { constants } from 'node:os'
-import { createAgent, type Agent, type LogFormat } from '@clef-sh/agent-core'
-import { AgentError, ErrorCode, isErrorCode, type Logger } from '@clef-sh/errors'
+import { createAgent, type Agent } from '@clef-sh/agent-core'
+import type { Logger } from '@clef-sh/errors'
 import type { ExecCommand } from '../cli.ts'
 import { createLogger } from '../logger.ts'
 import { describeError } from '../safe-message.ts'
@@ -11,26 +11,10 @@ import { configOrExit, fatal } from '../startup.ts'
 import { buildChildEnv } from './child-env.ts'
 import { startChild, type Child } from './child.ts'
 import { forwardSignals, type Forwarder } from './forward-signals.ts'
+import { loadWithRetry } from './load-with-retry.ts'
 
 /** How long a command may take to stop on SIGTERM before it is killed, on --watch restarts. */
 export const RESTART_GRACE_MS = 10_000
-
-/** Loads the secrets once; exits 1 (after stopping the agent) when none can be served. */
-const loadOnce = async (agent: Agent, format: LogFormat, signals: Forwarder): Promise<void> => {
-  const started = await agent.start().then(
-    () => true,
-    (e: unknown) => e,
-  )
-  // A signal during the load ends exec (see runExec), whatever the load did meanwhile.
-  if (signals.pending() !== undefined) return new Promise<never>(() => undefined)
-  if (started !== true) fatal(format, started)
-  if (agent.ready) return
-  const reason = agent.reader.health().lastError
-  await agent.stop('exec: not ready')
-  const code = reason !== null && isErrorCode(reason.code) ? reason.code : ErrorCode.NotLoaded
-  const message = `no secrets to run the command with: ${reason === null ? 'not_loaded' : `${reason.code}: ${reason.message}`}`
-  fatal(format, new AgentError(code, message, reason?.hint === undefined ? {} : { hint: reason.hint }))
-}
 
 interface SpawnContext {
   agent: Agent
@@ -84,7 +68,7 @@ export const runExec = async (cmd: ExecCommand, env: NodeJS.ProcessEnv): Promise
     process.exit(128 + constants.signals[sig])
   })
   const context: SpawnContext = { agent, cmd, logger, signals }
-  await loadOnce(agent, config.logFormat, signals)
+  await loadWithRetry({ agent, config, logger, signals })
   let child = await spawnWith(context).catch((e: unknown) => fatal(config.logFormat, e))
   // Without --watch the plaintext is dropped and polling stops as soon as the command has it.
   if (!cmd.watch) await agent.stop('exec: command started')
