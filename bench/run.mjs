@@ -10,10 +10,9 @@ import {
   freePort,
   importWorkspace,
   load,
-  machineLine,
-  markdownTable,
   median,
   memoryMiB,
+  report,
   spawnReady,
   stop,
 } from './lib.mjs'
@@ -206,8 +205,7 @@ const header = [
   'p99 ms agent / ceiling',
   'notes',
 ]
-const table = markdownTable(header, rows)
-const machine = machineLine()
+const { table, machine } = report(header, rows)
 const loadNote = `load average ${fmt(loadAtStart, 2)} at start, ${fmt(loadavg()[0], 2)} at end`
 const out = `${table}\n\nMachine: ${machine}; ${loadNote}; ${ROUNDS} round(s) of ${SECONDS} s, interleaved.\n`
 console.log(out)
