@@ -4,6 +4,7 @@
 import { resolveToken, type Agent, type AgentConfig, type ResolvedToken } from '@clef-sh/agent-core'
 import { AgentError, isAgentError, type Logger } from '@clef-sh/errors'
 import { serveApi, serveProbe, type AgentReader, type RunningApi, type RunningProbe } from '@clef-sh/http-api'
+import { startIdleGc } from './idle-gc.ts'
 
 /** A serving agent; `close()` drains both listeners and stops the agent (dropping the plaintext). */
 export interface ServingAgent {
@@ -49,13 +50,19 @@ export const serveAgent = async (opts: ServeOptions): Promise<ServingAgent> => {
   const { config, agent, logger } = opts
   const reader = opts.reader ?? agent.reader
   const token = await resolveToken(config)
+  // Memory a burst of requests leaves is given back once they stop (idle-gc.ts).
+  const idleGc = startIdleGc()
   const api = await serveApi(reader, {
     token: token.token,
     port: config.port,
     logger,
-    onRequest: agent.recordRequest,
+    onRequest: (route, status) => {
+      idleGc.note()
+      agent.recordRequest(route, status)
+    },
     ...(opts.forceCloseAfterMs === undefined ? {} : { forceCloseAfterMs: opts.forceCloseAfterMs }),
   }).catch((e: unknown) => {
+    idleGc.stop()
     throw naming('CLEF_AGENT_PORT', e)
   })
   let probe: RunningProbe | undefined
@@ -65,6 +72,7 @@ export const serveAgent = async (opts: ServeOptions): Promise<ServingAgent> => {
         ? undefined
         : await serveProbe(reader, { port: config.probePort, logger })
   } catch (e) {
+    idleGc.stop()
     await api.close()
     throw naming('CLEF_AGENT_PROBE_PORT', e)
   }
@@ -75,6 +83,7 @@ export const serveAgent = async (opts: ServeOptions): Promise<ServingAgent> => {
     tokenFile: token.path,
   })
   const close = async (reason: string): Promise<void> => {
+    idleGc.stop()
     await Promise.allSettled([agent.stop(reason), api.close(), probe?.close()])
   }
   return { agent, api, probe, token, close }
