@@ -3,12 +3,21 @@
 // is reported naming its variable.
 import { resolveToken, type Agent, type AgentConfig, type ResolvedToken } from '@clef-sh/agent-core'
 import { AgentError, isAgentError, type Logger } from '@clef-sh/errors'
-import { serveApi, serveProbe, type AgentReader, type RunningApi, type RunningProbe } from '@clef-sh/http-api'
+import {
+  createAgentReader,
+  serveApi,
+  serveProbe,
+  type AgentReader,
+  type RunningApi,
+  type RunningProbe,
+} from '@clef-sh/http-api'
 import { startIdleGc } from './idle-gc.ts'
 
 /** A serving agent; `close()` drains both listeners and stops the agent (dropping the plaintext). */
 export interface ServingAgent {
   readonly agent: Agent
+  /** What the listeners serve from. */
+  readonly reader: AgentReader
   readonly api: RunningApi
   readonly probe: RunningProbe | undefined
   readonly token: ResolvedToken
@@ -21,7 +30,7 @@ export interface ServeOptions {
   /** Built from `config`, not started yet. */
   agent: Agent
   logger: Logger
-  /** What the listeners serve from; default `agent.reader` (the Lambda shell starts it lazily). */
+  /** What the listeners serve from; default the API's reader of `agent.serving` (the Lambda shell starts it lazily). */
   reader?: AgentReader
   /** Passed to the API's drain (the Lambda shell has about 2 s for SHUTDOWN). */
   forceCloseAfterMs?: number
@@ -48,7 +57,7 @@ const probeUrl = ({ hostname, port }: RunningProbe): string =>
  */
 export const serveAgent = async (opts: ServeOptions): Promise<ServingAgent> => {
   const { config, agent, logger } = opts
-  const reader = opts.reader ?? agent.reader
+  const reader = opts.reader ?? createAgentReader(agent.serving)
   const token = await resolveToken(config)
   // Memory a burst of requests leaves is given back once they stop (idle-gc.ts).
   const idleGc = startIdleGc()
@@ -58,7 +67,7 @@ export const serveAgent = async (opts: ServeOptions): Promise<ServingAgent> => {
     logger,
     onRequest: (route, status) => {
       idleGc.note()
-      agent.recordRequest(route, status)
+      agent.serving.recordRequest(route, status)
     },
     ...(opts.forceCloseAfterMs === undefined ? {} : { forceCloseAfterMs: opts.forceCloseAfterMs }),
   }).catch((e: unknown) => {
@@ -86,5 +95,5 @@ export const serveAgent = async (opts: ServeOptions): Promise<ServingAgent> => {
     idleGc.stop()
     await Promise.allSettled([agent.stop(reason), api.close(), probe?.close()])
   }
-  return { agent, api, probe, token, close }
+  return { agent, reader, api, probe, token, close }
 }
