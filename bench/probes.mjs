@@ -1,15 +1,17 @@
 // `node bench/probes.mjs`: what a kubelet sees while the agent is busy. The agent in JIT mode
 // (every secrets request decrypts) is driven by autocannon with 50 clients on /v1/secrets; at the
-// same time one prober asks /v1/health, /v1/ready and /v1/metrics in turn every 20 ms and records
-// each answer's latency. Then the agent idles and its RSS is read until it settles (or 60 s pass).
+// same time a prober in its own process (bench/prober.mjs, as a kubelet is) asks /v1/health,
+// /v1/ready and /v1/metrics in turn every 20 ms and records each answer's latency. Then the agent
+// idles and its RSS is read until it settles (or 60 s pass).
 // Artifacts: the 5,000-key vector and a 100,000-key artifact packed here with a fresh age key.
 // Prints figures and writes bench/results/probes.md; asserts nothing.
 // Flags: --seconds=N (load per artifact, default 15), --idle=N (seconds of idle watched, default 60),
-// --only=5000,100000
+// --only=5000,100000, --cpu-prof=DIR (the agent writes CPU profiles there)
+import { fork } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { cpus, tmpdir } from 'node:os'
+import { cpus, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { freePort, load, memoryMiB, spawnReady, stop } from './lib.mjs'
@@ -22,6 +24,8 @@ const flag = (name, dflt) => args.find((a) => a.startsWith(`--${name}=`))?.slice
 const SECONDS = Number(flag('seconds', '15'))
 const IDLE_S = Number(flag('idle', '60'))
 const only = flag('only', '5000,100000').split(',')
+// --cpu-prof=DIR: the agent writes a CPU profile (main thread and workers) there when it stops.
+const PROF_DIR = flag('cpu-prof', undefined)
 const tmp = mkdtempSync(join(tmpdir(), 'clef-bench-probes-'))
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
 const fmt = (x, d = 0) => (Number.isFinite(x) ? x.toFixed(d) : 'n/a')
@@ -69,19 +73,22 @@ const percentile = (xs, p) => {
   return s[Math.min(s.length - 1, Math.floor(s.length * p))]
 }
 
-/** Asks each probe path in turn every 20 ms until `until()`; resolves the latencies per path. */
-const probe = async (port, until) => {
-  const paths = ['/v1/health', '/v1/ready', '/v1/metrics']
-  const lat = Object.fromEntries(paths.map((p) => [p, []]))
-  for (let i = 0; !until(); i++) {
-    const path = paths[i % paths.length]
-    const t0 = performance.now()
-    const res = await fetch(`http://127.0.0.1:${port}${path}`)
-    await res.arrayBuffer()
-    lat[path].push(performance.now() - t0)
-    await sleep(20)
+/**
+ * Starts the prober (bench/prober.mjs) in its own process, as a kubelet is; `stop()` resolves
+ * the latencies per path.
+ */
+const startProber = (port) => {
+  const child = fork(join(root, 'bench/prober.mjs'), [String(port)], { serialization: 'advanced' })
+  const result = new Promise((resolve, reject) => {
+    child.once('message', resolve)
+    child.once('exit', (code) => reject(new Error(`prober exited ${code} before answering`)))
+  })
+  return {
+    stop: () => {
+      child.send('stop')
+      return result
+    },
   }
-  return lat
 }
 
 /** RSS every second for up to IDLE_S s; stops early once it has not moved 1 MiB in 10 s. */
@@ -101,7 +108,7 @@ for (const keys of only) {
   const art = keys === '5000' ? vectorArtifact('large-5000-keys') : await packLarge(Number(keys))
   const port = await freePort()
   const { proc } = await spawnReady({
-    args: [AGENT],
+    args: [...(PROF_DIR === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${PROF_DIR}`]), AGENT],
     port,
     env: {
       CLEF_AGENT_SOURCE: art.file,
@@ -115,22 +122,23 @@ for (const keys of only) {
   })
   try {
     const before = memoryMiB(proc.pid).rss
-    let done = false
     let peak = before
     const watch = setInterval(() => (peak = Math.max(peak, memoryMiB(proc.pid).rss)), 250)
-    const probes = probe(port, () => done)
+    const prober = startProber(port)
     const r = await load({ port, path: '/v1/secrets', token: TOKEN, connections: 50, seconds: SECONDS })
     const underLoad = memoryMiB(proc.pid).rss
-    done = true
+    // The machine's 1-minute load average at the end of the load: figures from a shared machine
+    // are only comparable with it.
+    const load1 = loadavg()[0]
     clearInterval(watch)
-    const lat = await probes
+    const lat = await prober.stop()
     const idle = await idleRss(proc.pid)
     const all = Object.values(lat).flat()
-    rows.push({ keys, r, lat, all, before, underLoad, peak, idle })
+    rows.push({ keys, r, lat, all, before, underLoad, peak, idle, load1 })
     console.log(
       `JIT ${keys} keys c=50: ${fmt(r.rps)} req/s, p99 ${r.p99} ms, errors ${r.errors}, non-2xx ${r.non2xx}; ` +
         `probes p99 ${fmt(percentile(all, 0.99), 1)} ms (max ${fmt(Math.max(...all), 1)}, n=${all.length}); ` +
-        `RSS ${fmt(before, 1)} → ${fmt(underLoad, 1)} (peak ${fmt(peak, 1)}) → ${fmt(idle.after, 1)} MiB after ${idle.seconds} s idle`,
+        `RSS ${fmt(before, 1)} → ${fmt(underLoad, 1)} (peak ${fmt(peak, 1)}) → ${fmt(idle.after, 1)} MiB after ${idle.seconds} s idle; load average ${fmt(load1, 2)}`,
     )
   } finally {
     await stop(proc)
@@ -138,11 +146,11 @@ for (const keys of only) {
 }
 
 const table = [
-  '| artifact | JIT req/s c=50 | p99 ms | health p99 ms | ready p99 ms | metrics p99 ms | probes max ms | RSS before / under load / peak MiB | RSS after idle MiB (s) |',
-  '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+  '| artifact | JIT req/s c=50 | p99 ms | health p99 ms | ready p99 ms | metrics p99 ms | probes max ms | RSS before / under load / peak MiB | RSS after idle MiB (s) | load avg |',
+  '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   ...rows.map(
-    ({ keys, r, lat, all, before, underLoad, peak, idle }) =>
-      `| ${keys} keys | ${fmt(r.rps)} | ${r.p99} | ${fmt(percentile(lat['/v1/health'], 0.99), 1)} | ${fmt(percentile(lat['/v1/ready'], 0.99), 1)} | ${fmt(percentile(lat['/v1/metrics'], 0.99), 1)} | ${fmt(Math.max(...all), 1)} | ${fmt(before, 1)} / ${fmt(underLoad, 1)} / ${fmt(peak, 1)} | ${fmt(idle.after, 1)} (${idle.seconds}) |`,
+    ({ keys, r, lat, all, before, underLoad, peak, idle, load1 }) =>
+      `| ${keys} keys | ${fmt(r.rps)} | ${r.p99} | ${fmt(percentile(lat['/v1/health'], 0.99), 1)} | ${fmt(percentile(lat['/v1/ready'], 0.99), 1)} | ${fmt(percentile(lat['/v1/metrics'], 0.99), 1)} | ${fmt(Math.max(...all), 1)} | ${fmt(before, 1)} / ${fmt(underLoad, 1)} / ${fmt(peak, 1)} | ${fmt(idle.after, 1)} (${idle.seconds}) | ${fmt(load1, 2)} |`,
   ),
 ]
 const header = `${cpus().length} × ${cpus()[0]?.model.trim()}, Node ${process.version}, ${new Date().toISOString()}; ${SECONDS} s of load per artifact`

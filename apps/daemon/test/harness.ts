@@ -147,8 +147,12 @@ export interface ExtensionProcess extends AsyncDisposable {
   output(): string
 }
 
-/** Spawns the daemon bundle (or the executable `command`) with AWS_LAMBDA_RUNTIME_API set. */
-export const startAsExtension = async (runtimeApi: string, command?: string): Promise<ExtensionProcess> => {
+/** Spawns the daemon bundle (or the executable `command`) with AWS_LAMBDA_RUNTIME_API set, plus `env`. */
+export const startAsExtension = async (
+  runtimeApi: string,
+  command?: string,
+  env: Record<string, string> = {},
+): Promise<ExtensionProcess> => {
   const port = await freePort()
   const proc = spawn(command ?? process.execPath, command === undefined ? [BUNDLE] : [], {
     env: {
@@ -158,6 +162,7 @@ export const startAsExtension = async (runtimeApi: string, command?: string): Pr
       CLEF_AGENT_AGE_KEY: AGE_BASIC.ageKey ?? '',
       CLEF_AGENT_PORT: String(port),
       CLEF_AGENT_TOKEN: TEST_TOKEN,
+      ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   })

@@ -3,7 +3,7 @@
 import type { PackedArtifact, SecretValues } from '@clef-sh/artifact-format'
 import { AgentError, ErrorCode, toAgentError } from '@clef-sh/errors'
 import { createAgeDecrypt, type AgeDecrypt } from './age-decrypt.ts'
-import type { BulkOpener } from './bulk/in-thread.ts'
+import { IN_THREAD_OPENER, type BulkOpener } from './bulk/in-thread.ts'
 import type { DecryptOptions, Decryptor, KmsUnwrapper } from './decryptor.ts'
 import { decryptEnvelope } from './envelope-decrypt.ts'
 import { parseSecretValues } from './secret-values.ts'
@@ -68,6 +68,7 @@ const resolveUnwrapper = async (kms: KmsResolver | undefined, provider: string):
  */
 export const createDecryptor = (opts: DecryptorOptions): Decryptor => {
   const { bulk } = opts
+  const releaser: BulkOpener = bulk ?? IN_THREAD_OPENER
   const age: AgeDecrypt =
     opts.ageIdentity === undefined ? noAgeIdentity : createAgeDecrypt(opts.ageIdentity, bulk)
   // Encrypted bytes only: what the store already holds, decoded once instead of per request.
@@ -107,8 +108,9 @@ export const createDecryptor = (opts: DecryptorOptions): Decryptor => {
       try {
         return parseSecretValues(plaintext)
       } finally {
-        // The parsed strings are what we serve; the raw bytes need not outlive them.
-        plaintext.fill(0)
+        // The parsed strings are what we serve; the raw bytes need not outlive them (zeroed, and
+        // with a pool their memory serves the next decrypt).
+        releaser.release(plaintext)
       }
     },
   }

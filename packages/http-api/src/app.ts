@@ -8,8 +8,15 @@ import { errorReply, isPromise, type Reply } from './replies.ts'
 import { ROUTES } from './routes.ts'
 
 /** A Reply as a fetch Response (the same status, headers and bytes). */
-export const toResponse = (reply: Reply): Response =>
-  new Response(reply.body, { status: reply.status, headers: reply.headers as Record<string, string> })
+export const toResponse = (reply: Reply): Response => {
+  const { release } = reply
+  const init = { status: reply.status, headers: reply.headers as Record<string, string> }
+  if (release === undefined) return new Response(reply.body, init)
+  // A lent body (JIT): this rare path (HEAD, unusual names) copies it and gives it back at once.
+  const copy = Uint8Array.from(reply.body)
+  release()
+  return new Response(copy, init)
+}
 
 // No middleware on purpose: a single matched handler lets Hono return the Response without a
 // promise, which keeps the cached-mode hot path synchronous end to end.

@@ -19,8 +19,19 @@ const decodeParam = (segment: string): string | undefined => {
   return value === '.' || value === '..' ? undefined : value
 }
 
-/** Writes `reply` (headers and body) to `res`. */
+/**
+ * Writes `reply` (headers and body) to `res`. A lent body is released once the response closed:
+ * written to the socket, or the socket closed (node then no longer reads the bytes).
+ */
 export const writeReply = (res: ServerResponse, reply: Reply): void => {
+  const { release } = reply
+  if (release !== undefined) {
+    if (res.closed) {
+      release()
+      return
+    }
+    res.once('close', release)
+  }
   res.writeHead(reply.status, reply.headers as OutgoingHttpHeaders)
   res.end(reply.body)
 }

@@ -27,6 +27,12 @@ const lookupReply = (secrets: ServedSecrets, name: string): Reply => {
   return hit.ambiguous ? KEY_AMBIGUOUS : KEY_NOT_FOUND
 }
 
+/** `reply`, lent its body for as long as the response needs it when `secrets` lends its bodies. */
+const held = (secrets: ServedSecrets, reply: Reply): Reply => {
+  const release = secrets.hold?.()
+  return release === undefined ? reply : { ...reply, release }
+}
+
 const pickAll = (s: ServedSecrets): Reply => bytesReply(s.allBody)
 const pickKeys = (s: ServedSecrets): Reply => bytesReply(s.keysBody)
 
@@ -50,7 +56,7 @@ export const createFail =
 export const createHandlers = (reader: AgentReader, fail: (e: unknown) => Reply): Handlers => {
   const withSecrets = (pick: (s: ServedSecrets) => Reply): Reply | Promise<Reply> => {
     const secrets = reader.secrets()
-    return isPromise(secrets) ? secrets.then(pick).catch(fail) : pick(secrets)
+    return isPromise(secrets) ? secrets.then((s) => held(s, pick(s))).catch(fail) : pick(secrets)
   }
   return {
     health: () => jsonReply(200, reader.health()),

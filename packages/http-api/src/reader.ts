@@ -14,6 +14,13 @@ export interface ServedSecrets {
   readonly keysBody: Uint8Array
   /** Resolves a flat name `ns__key`, then a bare key unique across namespaces. Never throws. */
   lookup(name: string): KeyLookup
+  /**
+   * Present when the bodies live in memory that is zeroed and reused once no response needs it
+   * (JIT mode): a response that will write a body calls it first, and calls the function it
+   * returns once, when the response has been written or aborted. Unheld, the bodies are valid
+   * until the current macrotask ends.
+   */
+  hold?: () => () => void
 }
 
 /** `lastError` of `/v1/health`. */

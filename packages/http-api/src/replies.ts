@@ -8,6 +8,11 @@ export interface Reply {
   readonly status: ContentfulStatusCode
   readonly headers: Readonly<Record<string, string>>
   readonly body: Uint8Array
+  /**
+   * When set, `body` is lent (a JIT plaintext, zeroed and reused afterwards): the writer calls
+   * this once, when the response has been written or aborted, and never reads `body` after.
+   */
+  readonly release?: () => void
 }
 
 /** True for a promise of `T` rather than a `T` (ServedSecrets and Reply are never thenable). */

@@ -65,7 +65,7 @@ export const createEngine = (opts: EngineOptions): Engine => {
   const { observer } = opts
   const provider =
     config.ttlMs === 0
-      ? createJitProvider({ decryptor, signal: stopping.signal, observer })
+      ? createJitProvider({ decryptor, signal: stopping.signal, observer, release: bulk?.release })
       : createCachedProvider({ decryptor, freshness: state, observer })
   const pipeline = createPipeline({
     source: opts.source,

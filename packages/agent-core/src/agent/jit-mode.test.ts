@@ -183,6 +183,29 @@ describe('JIT mode: serving the decrypted bytes', () => {
     }
   })
 
+  it('zeroes the served plaintext once the requests that shared it are done, not before', async () => {
+    const { dir, agent } = await ageRig()
+    await using _dir = dir
+    await using _agent = agent
+    const zeroed = (bytes: Uint8Array): boolean => bytes.every((b) => b === 0)
+    await agent.reader.secrets() // the first request of a revision checks the form
+    // Nobody holds it: gone after this turn of the event loop.
+    const unheld = await agent.reader.secrets()
+    const unheldBytes = unheld.allBody
+    expect(body(unheldBytes)).toBe(JSON.stringify(VALUES))
+    await new Promise(setImmediate)
+    expect(zeroed(unheldBytes)).toBe(true)
+    expect(() => unheld.allBody).toThrow(expect.objectContaining({ code: 'internal' }))
+    // Held by a response being written: intact until it gives it back.
+    const held = await agent.reader.secrets()
+    const giveBack = held.hold?.()
+    const heldBytes = held.allBody
+    await new Promise((r) => setTimeout(r, 20))
+    expect(body(heldBytes)).toBe(JSON.stringify(VALUES))
+    giveBack?.()
+    expect(zeroed(heldBytes)).toBe(true)
+  })
+
   it('re-serializes a plaintext in another form (pretty, escaped) on every request', async () => {
     const pretty = JSON.stringify(VALUES, null, 2).replace('mk-123', 'mk-\\u0031\\u00323')
     const { dir, agent } = await ageRig(pretty)

@@ -1,12 +1,14 @@
 // JIT mode: only the checked, still-encrypted artifact is held; every request decrypts, so the KMS
 // (or the age key) is the live gate. Requests that arrive during one decrypt share it. When the
 // accepted artifact's plaintext is exactly the JSON the API would write (Clef's packer writes it
-// so), requests serve the decrypted bytes as they are and parse them only for per-key reads.
+// so), requests serve the decrypted bytes as they are and parse them only for per-key reads; the
+// bytes are zeroed, and their memory reused, once the last response writing them is done.
 import type { PackedArtifact, SecretValues } from '@clef-sh/artifact-format'
 import { createJitStore } from '@clef-sh/cache'
 import { parseSecretValues, type Decryptor } from '@clef-sh/decrypt'
 import { createServedSecrets } from '@clef-sh/http-api'
 import { AgentError, ErrorCode } from '@clef-sh/errors'
+import { createJitLease } from './jit-lease.ts'
 import {
   createSnapshot,
   timed,
@@ -21,6 +23,15 @@ export interface JitProviderOptions {
   /** Aborts per-request decrypts when the agent stops. */
   signal: AbortSignal
   observer: DecryptObserver
+  /**
+   * Zeroes a plaintext `decryptor.plaintext` returned, once no request needs it (the decrypt
+   * pool's `release`, which also reuses its memory). Default: zero it.
+   */
+  release?: ((plain: Uint8Array) => void) | undefined
+}
+
+const zero = (plain: Uint8Array): void => {
+  plain.fill(0)
 }
 
 const NOT_LOADED = (): AgentError => new AgentError(ErrorCode.NotLoaded, 'no artifact is loaded')
@@ -33,40 +44,65 @@ interface InFlight {
 const sameBytes = (a: Uint8Array, b: Uint8Array): boolean =>
   Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b)
 
-/** A snapshot over plaintext known to be canonical: `allBody` is the bytes; values parse on demand. */
-const rawSnapshot = (revision: string, plaintext: Uint8Array): Snapshot => {
+/**
+ * A snapshot over plaintext known to be canonical: `allBody` is the bytes, lent to the requests
+ * that share this decrypt (then zeroed by `release`); values parse on demand.
+ */
+const rawSnapshot = (revision: string, plaintext: Uint8Array, release: (p: Uint8Array) => void): Snapshot => {
+  const lease = createJitLease(plaintext, release)
   let values: SecretValues | undefined
-  const valuesOf = (): SecretValues => (values ??= parseSecretValues(plaintext))
+  const valuesOf = (): SecretValues => {
+    lease.check()
+    return (values ??= parseSecretValues(plaintext))
+  }
+  const inner = createServedSecrets(revision, valuesOf, { allBody: plaintext })
   return {
     revision,
     get values() {
       return valuesOf()
     },
-    served: createServedSecrets(revision, valuesOf, { allBody: plaintext }),
+    served: {
+      revision,
+      get allBody() {
+        lease.check()
+        return inner.allBody
+      },
+      get keysBody() {
+        return inner.keysBody
+      },
+      lookup: (name) => inner.lookup(name),
+      hold: lease.hold,
+    },
   }
 }
 
 /** Creates the JIT-mode {@link SecretsProvider}. */
-export const createJitProvider = ({ decryptor, signal, observer }: JitProviderOptions): SecretsProvider => {
+export const createJitProvider = ({
+  decryptor,
+  signal,
+  observer,
+  release = zero,
+}: JitProviderOptions): SecretsProvider => {
   const store = createJitStore<PackedArtifact>()
   // Per accepted artifact, once known: is its plaintext byte for byte `JSON.stringify` of its values?
   const canonical = new WeakMap<PackedArtifact, boolean>()
   let inFlight: InFlight | undefined
 
   const snapshotOf = (artifact: PackedArtifact, plaintext: Uint8Array): Snapshot => {
-    if (canonical.get(artifact) === true) return rawSnapshot(artifact.revision, plaintext)
+    if (canonical.get(artifact) === true) return rawSnapshot(artifact.revision, plaintext, release)
+    let raw = false
     try {
       // The first request of a revision, or a plaintext in another form: parse, as decrypt() does.
       const values = parseSecretValues(plaintext)
       if (canonical.has(artifact)) return createSnapshot(artifact.revision, values)
-      const raw = sameBytes(plaintext, new TextEncoder().encode(JSON.stringify(values)))
+      raw = sameBytes(plaintext, new TextEncoder().encode(JSON.stringify(values)))
       canonical.set(artifact, raw)
-      // A copy (Buffer#slice would share the bytes zeroed below).
       return raw
-        ? rawSnapshot(artifact.revision, Uint8Array.from(plaintext))
+        ? rawSnapshot(artifact.revision, plaintext, release)
         : createSnapshot(artifact.revision, values)
     } finally {
-      plaintext.fill(0)
+      // Served values were parsed (strings): the bytes are done with, unless lent as they are.
+      if (!raw) release(plaintext)
     }
   }
 

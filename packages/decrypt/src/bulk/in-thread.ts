@@ -14,10 +14,18 @@ export const IN_THREAD: SealedOpeners = createSealedOpeners({ createDecipheriv, 
 export interface BulkOpener {
   openAgePayload(fileKey: Uint8Array, payload: Uint8Array): Promise<Opened>
   openAesGcm(box: GcmBox): Promise<Opened>
+  /**
+   * Zeroes a plaintext this opener returned, once its caller is done with it; a pool may then
+   * reuse its memory for a later opening. The caller must not read or keep `plain` afterwards.
+   */
+  release: (plain: Uint8Array) => void
 }
 
 /** The bulk opener that runs on this thread. */
 export const IN_THREAD_OPENER: BulkOpener = {
   openAgePayload: (fileKey, payload) => Promise.resolve(IN_THREAD.openAgePayload(fileKey, payload)),
   openAesGcm: (box) => Promise.resolve(IN_THREAD.openAesGcm(box)),
+  release: (plain) => {
+    plain.fill(0)
+  },
 }

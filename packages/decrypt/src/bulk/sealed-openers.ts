@@ -27,7 +27,11 @@ export interface GcmBox {
 export type Opened =
   { readonly ok: true; readonly plain: Buffer } | { readonly ok: false; readonly reason: string }
 
-/** The openers {@link createSealedOpeners} builds. Every returned key or plaintext is the caller's to zero. */
+/**
+ * The openers {@link createSealedOpeners} builds. Every returned key or plaintext is the caller's
+ * to zero. An opener given `out` of exactly the plaintext's length writes the plaintext there
+ * (memory reused across decrypts) and returns a view of it; otherwise it allocates.
+ */
 export interface SealedOpeners {
   /** `HKDF-SHA-256(ikm, salt, info)` with L = 32 (RFC 5869); an empty salt is the RFC's default. */
   hkdfSha256: (ikm: Uint8Array, salt: Uint8Array, info: Uint8Array) => Buffer
@@ -37,9 +41,11 @@ export interface SealedOpeners {
    * An age v1 payload (16-byte nonce, then STREAM ChaCha20-Poly1305 in 64 KiB chunks) opened with
    * the file key; refuses a payload that is truncated, extended, reordered or altered.
    */
-  openAgePayload: (fileKey: Uint8Array, payload: Uint8Array) => Opened
+  openAgePayload: (fileKey: Uint8Array, payload: Uint8Array, out?: Uint8Array) => Opened
+  /** The plaintext length of an age payload of `payloadLength` bytes, or -1 when none can be valid. */
+  agePlainLength: (payloadLength: number) => number
   /** An AES-256-GCM ciphertext opened, or refused when it does not authenticate. */
-  openAesGcm: (box: GcmBox) => Opened
+  openAesGcm: (box: GcmBox, out?: Uint8Array) => Opened
 }
 
 /** Builds the openers over `c` (node:crypto). See the module header before editing the body. */
@@ -99,11 +105,24 @@ export function createSealedOpeners(c: OpenerCrypto): SealedOpeners {
     nonce[11] = final ? 1 : 0
   }
 
-  function openChunks(key: Buffer, sealed: Uint8Array): Opened {
+  /** `given` as a Buffer when it is exactly `length` bytes, else a new zeroed Buffer. */
+  function outputOf(given: Uint8Array | undefined, length: number): Buffer {
+    if (given?.length === length) return Buffer.from(given.buffer, given.byteOffset, length)
+    // Not from Buffer's shared pool: a worker hands this buffer's memory over whole.
+    return Buffer.alloc(length)
+  }
+
+  function agePlainLength(payloadLength: number): number {
+    const chunks = countChunks(payloadLength - NONCE_BYTES)
+    return typeof chunks === 'string' || payloadLength < NONCE_BYTES
+      ? -1
+      : payloadLength - NONCE_BYTES - chunks * TAG_BYTES
+  }
+
+  function openChunks(key: Buffer, sealed: Uint8Array, given: Uint8Array | undefined): Opened {
     const chunks = countChunks(sealed.length)
     if (typeof chunks === 'string') return fail(chunks)
-    // Not from Buffer's shared pool: a worker hands this buffer's memory over whole.
-    const out = Buffer.alloc(sealed.length - chunks * TAG_BYTES)
+    const out = outputOf(given, sealed.length - chunks * TAG_BYTES)
     const nonce = Buffer.alloc(12)
     for (let i = 0; i < chunks; i++) {
       writeChunkNonce(nonce, i, i === chunks - 1)
@@ -120,20 +139,20 @@ export function createSealedOpeners(c: OpenerCrypto): SealedOpeners {
     return { ok: true, plain: out }
   }
 
-  function openAgePayload(fileKey: Uint8Array, payload: Uint8Array): Opened {
+  function openAgePayload(fileKey: Uint8Array, payload: Uint8Array, out?: Uint8Array): Opened {
     if (payload.length < NONCE_BYTES) return fail('payload is truncated')
     const key = hkdfSha256(fileKey, payload.subarray(0, NONCE_BYTES), PAYLOAD_LABEL)
     try {
-      return openChunks(key, payload.subarray(NONCE_BYTES))
+      return openChunks(key, payload.subarray(NONCE_BYTES), out)
     } finally {
       key.fill(0)
     }
   }
 
-  function openAesGcm({ key, iv, tag, ciphertext }: GcmBox): Opened {
+  function openAesGcm({ key, iv, tag, ciphertext }: GcmBox, given?: Uint8Array): Opened {
     const decipher = c.createDecipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_BYTES })
     decipher.setAuthTag(tag)
-    const out = Buffer.alloc(ciphertext.length)
+    const out = outputOf(given, ciphertext.length)
     const written = decipher.update(ciphertext)
     written.copy(out)
     written.fill(0)
@@ -146,5 +165,5 @@ export function createSealedOpeners(c: OpenerCrypto): SealedOpeners {
     return { ok: true, plain: out }
   }
 
-  return { hkdfSha256, openChaCha20Poly1305, openAgePayload, openAesGcm }
+  return { hkdfSha256, openChaCha20Poly1305, openAgePayload, agePlainLength, openAesGcm }
 }

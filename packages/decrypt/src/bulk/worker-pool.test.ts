@@ -79,6 +79,24 @@ describe('createBulkPool behind createDecryptor', () => {
     expect(JSON.parse(Buffer.from(b).toString('utf8'))).toEqual(v.expect.ok ? v.expect.values : {})
   })
 
+  it('decrypts into released plaintext memory, zeroed, instead of allocating per request', async () => {
+    const pool = newPool(1)
+    const v = vector('large-5000-keys')
+    const decryptor = createDecryptor({ ageIdentity: v.ageKey ?? undefined, bulk: pool })
+    const artifact = artifactOf('large-5000-keys')
+    const kept = await decryptor.plaintext(artifact)
+    const released = await decryptor.plaintext(artifact)
+    const text = Buffer.from(released).toString('utf8')
+    pool.release(released)
+    expect(released.every((b) => b === 0)).toBe(true)
+    const next = await decryptor.plaintext(artifact)
+    // The released memory moved to the worker and back: the old view is detached, the new one
+    // holds the same plaintext; the buffer still held was not touched.
+    expect(released.byteLength).toBe(0)
+    expect(Buffer.from(next).toString('utf8')).toBe(text)
+    expect(Buffer.from(kept).toString('utf8')).toBe(text)
+  })
+
   it('rejects pending and later jobs once closed, as a stopping agent', async () => {
     const v = vector('large-5000-keys')
     const pool = createBulkPool({ size: 1 })

@@ -2,17 +2,24 @@
 // /v1/health waiting for seconds. The bulk of each decrypt (the age payload, the envelope's
 // AES-GCM) runs here instead, in a few worker threads started from the openers' source text. Keys
 // travel by message (memory only, zeroed in the worker after use); plaintext comes back as a
-// transferred buffer, never copied on the way.
+// transferred buffer, never copied on the way. Released plaintext buffers are zeroed and reused
+// for the next decrypts (a few, for a second): a fresh buffer per request made the allocator grow
+// and keep the memory after the load.
 import { availableParallelism } from 'node:os'
 import { Worker } from 'node:worker_threads'
 import { AgentError, ErrorCode } from '@clef-sh/errors'
-import type { BulkOpener } from './in-thread.ts'
+import { IN_THREAD, type BulkOpener } from './in-thread.ts'
+import { createBufferRecycler } from './buffer-recycler.ts'
 import { createSealedOpeners, type Opened } from './sealed-openers.ts'
 
 /** Options of {@link createBulkPool}. */
 export interface BulkPoolOptions {
   /** Worker threads; default: one fewer than the cores (the event loop keeps one), 1 to 4. */
   size?: number
+  /** Released plaintext buffers kept for reuse, at most; default 4. */
+  maxFree?: number
+  /** Kept buffers are dropped once no decrypt asked for one this long; default 1000 ms. */
+  keepFreeMs?: number
 }
 
 /** A {@link BulkOpener} backed by worker threads; `close` ends them (pending jobs reject). */
@@ -20,14 +27,16 @@ export interface BulkPool extends BulkOpener {
   close(): Promise<void>
 }
 
+// `out`, when set, is a zeroed buffer of exactly the plaintext's length, transferred to the worker.
 type Job =
-  | { kind: 'age'; key: Uint8Array; payload: Uint8Array }
+  | { kind: 'age'; key: Uint8Array; payload: Uint8Array; out?: ArrayBuffer | undefined }
   | {
       kind: 'gcm'
       key: Uint8Array
       iv: Uint8Array
       tag: Uint8Array
       ciphertext: Uint8Array
+      out?: ArrayBuffer | undefined
     }
 
 interface Reply {
@@ -42,21 +51,26 @@ interface Slot {
   pending: Map<number, (opened: Opened | Error) => void>
 }
 
-// The worker: the openers built from their own source, one job per message. A result is handed
-// over as a whole ArrayBuffer (openers allocate outside Buffer's shared pool), the key zeroed.
+// The worker: the openers built from their own source, one job per message, writing into the
+// job's buffer when it has one. A result is handed over as a whole ArrayBuffer (openers allocate
+// outside Buffer's shared pool), the key zeroed.
 const WORKER_SOURCE = `'use strict'
 const { parentPort } = require('node:worker_threads')
 const openers = (${createSealedOpeners.toString()})(require('node:crypto'))
 parentPort.on('message', ({ id, job }) => {
   let opened
+  const out = job.out === undefined ? undefined : Buffer.from(job.out)
   try {
-    opened = job.kind === 'age' ? openers.openAgePayload(job.key, job.payload) : openers.openAesGcm(job)
+    opened = job.kind === 'age' ? openers.openAgePayload(job.key, job.payload, out) : openers.openAesGcm(job, out)
   } catch {
     opened = { ok: false, reason: 'unexpected error' }
   } finally {
     job.key.fill(0)
   }
-  if (!opened.ok) return parentPort.postMessage({ id, ok: false, reason: opened.reason })
+  if (!opened.ok) {
+    out?.fill(0)
+    return parentPort.postMessage({ id, ok: false, reason: opened.reason })
+  }
   const { buffer, byteOffset, byteLength } = opened.plain
   const whole = byteOffset === 0 && byteLength === buffer.byteLength
   const plain = whole ? buffer : buffer.slice(byteOffset, byteOffset + byteLength)
@@ -77,6 +91,7 @@ const workerFailed = (): AgentError =>
  */
 export const createBulkPool = (opts: BulkPoolOptions = {}): BulkPool => {
   const size = opts.size ?? defaultSize()
+  const buffers = createBufferRecycler({ maxFree: opts.maxFree ?? 4, keepFreeMs: opts.keepFreeMs ?? 1000 })
   const slots: Slot[] = []
   let nextId = 0
   let closed = false
@@ -98,7 +113,7 @@ export const createBulkPool = (opts: BulkPoolOptions = {}): BulkPool => {
       slot.pending.delete(id)
       settle?.(
         ok && plain !== undefined
-          ? { ok: true, plain: Buffer.from(plain) }
+          ? { ok: true, plain: buffers.lease(plain) }
           : { ok: false, reason: reason ?? 'unexpected error' },
       )
     })
@@ -128,16 +143,20 @@ export const createBulkPool = (opts: BulkPoolOptions = {}): BulkPool => {
         if (opened instanceof Error) reject(opened)
         else resolve(opened)
       })
-      // Structured clone copies the key (the caller zeroes its own) and shares a shared buffer.
-      slot.worker.postMessage({ id, job })
+      // Structured clone copies the key (the caller zeroes its own) and shares a shared buffer;
+      // the output buffer moves to the worker and back.
+      slot.worker.postMessage({ id, job }, job.out === undefined ? [] : [job.out])
     })
   }
 
   return {
-    openAgePayload: (key, payload) => run({ kind: 'age', key, payload }),
-    openAesGcm: (box) => run({ kind: 'gcm', ...box }),
+    openAgePayload: (key, payload) =>
+      run({ kind: 'age', key, payload, out: buffers.take(IN_THREAD.agePlainLength(payload.length)) }),
+    openAesGcm: (box) => run({ kind: 'gcm', ...box, out: buffers.take(box.ciphertext.length) }),
+    release: buffers.release,
     async close() {
       closed = true
+      buffers.clear()
       await Promise.all(slots.map((s) => s.worker.terminate()))
     },
   }

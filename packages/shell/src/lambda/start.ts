@@ -3,8 +3,12 @@
 // did), then load the rest and run the lifecycle. Kept light: everything else is imported lazily,
 // so that it is read while Lambda registers us. Exported as `@clef-sh/shell/lambda`.
 import { basename } from 'node:path'
+import { exitWhenSettled } from '../exit.ts'
 import { createExtensionsClient } from './extensions-api.ts'
 import { EXTENSION_EVENTS } from './lifecycle.ts'
+
+// How long the exit after SHUTDOWN waits for file or DNS requests still running in the threadpool.
+const EXIT_WAIT_MS = 50
 
 /** True when Lambda started this process (as an extension): AWS_LAMBDA_RUNTIME_API is set. */
 export const startedByLambda = (env: NodeJS.ProcessEnv): boolean =>
@@ -34,7 +38,10 @@ export const runLambdaExtension = async (): Promise<never> => {
   registration.catch(() => undefined)
   try {
     const { boot } = await import('./boot.ts')
-    return process.exit(await boot({ client, registration, env: process.env }))
+    const code = await boot({ client, registration, env: process.env })
+    // The drain already used SHUTDOWN's deadline: a request stuck in the threadpool (a hung mount,
+    // getaddrinfo) must not hold the exit past it.
+    return await exitWhenSettled(code, { deadlineAt: Date.now() + EXIT_WAIT_MS, signal: 'SIGTERM' })
   } catch {
     return process.exit(1)
   }
