@@ -118,10 +118,11 @@ export const load = ({ port, path, token, connections, seconds }) =>
     )
   })
 
-/** A Markdown table: the header row, its `---` rule, then one row per array of cells. */
-export const markdownTable = (header, rows) =>
-  [header, header.map(() => '---'), ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n')
-
-/** Where the figures come from: cores and model, Node version and the time, for a results note. */
-export const machineLine = () =>
-  `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'cpu'}, Node ${process.versions.node}, ${new Date().toISOString()}`
+/**
+ * A results note: `table`, the Markdown table of `header` and one row per array of cells, and
+ * `machine`, where the figures come from (cores and model, Node version, the time).
+ */
+export const report = (header, rows) => ({
+  table: [header, header.map(() => '---'), ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n'),
+  machine: `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'cpu'}, Node ${process.versions.node}, ${new Date().toISOString()}`,
+})

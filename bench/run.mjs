@@ -10,10 +10,9 @@ import {
   freePort,
   importWorkspace,
   load,
-  machineLine,
-  markdownTable,
   median,
   memoryMiB,
+  report,
   spawnReady,
   stop,
 } from './lib.mjs'
@@ -186,8 +185,7 @@ const header = [
   'p99 ms agent / ceiling',
   'notes',
 ]
-const table = markdownTable(header, rows)
-const machine = machineLine()
+const { table, machine } = report(header, rows)
 const out = `${table}\n\nMachine: ${machine}; ${ROUNDS} round(s) of ${SECONDS} s, interleaved.\n`
 console.log(out)
 mkdirSync(join(root, 'bench/results'), { recursive: true })

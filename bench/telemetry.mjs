@@ -10,17 +10,7 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import {
-  cpuSeconds,
-  freePort,
-  load,
-  machineLine,
-  markdownTable,
-  median,
-  memoryMiB,
-  spawnReady,
-  stop,
-} from './lib.mjs'
+import { cpuSeconds, freePort, load, median, memoryMiB, report, spawnReady, stop } from './lib.mjs'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const args = process.argv.slice(2)
@@ -171,8 +161,7 @@ const header = [
   'agent CPU µs/req (Δ)',
   'notes',
 ]
-const table = markdownTable(header, rows)
-const machine = machineLine()
+const { table, machine } = report(header, rows)
 console.log(
   `${table}\n\nCached GET /v1/secrets (age-basic), 10 connections; ${ROUNDS} round(s) of ${SECONDS} s per setup, interleaved; medians over rounds. Δ against "telemetry off". Side load: POST /v1/refresh every 50 ms per agent (tampered artifact → artifact.invalid). Machine: ${machine}.`,
 )
