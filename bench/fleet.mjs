@@ -128,7 +128,7 @@ const startup = {
   body: origin.stats.bodyBytesSent,
   wire: wire.counts.down + wire.counts.up,
 }
-const failed = agents.filter((a) => !a.ready).map((a) => a.reader.health().lastError)
+const failed = agents.filter((a) => !a.ready).map((a) => a.serving.status().lastError)
 if (failed.length > 0) throw new Error(`${failed.length} agents did not load: ${JSON.stringify(failed[0])}`)
 origin.reset()
 wire.reset()

@@ -2,7 +2,7 @@
 // them, plus the request-metrics hook (BENCH_NO_HOOK=1 leaves it out, to measure the hook itself).
 // Run from the workspace sources with tsx by telemetry.mjs, so it measures this checkout.
 import { createAgent, parseConfig } from '../packages/agent-core/src/index.ts'
-import { serveApi } from '../packages/http-api/src/index.ts'
+import { createAgentReader, serveApi } from '../packages/http-api/src/index.ts'
 
 const hook = process.env.BENCH_NO_HOOK !== '1'
 delete process.env.BENCH_NO_HOOK
@@ -14,10 +14,10 @@ if (!parsed.ok) {
 const main = async () => {
   const { config } = parsed
   const agent = createAgent(config)
-  const api = await serveApi(agent.reader, {
+  const api = await serveApi(createAgentReader(agent.serving), {
     token: config.token ?? '',
     port: config.port,
-    ...(hook ? { onRequest: agent.recordRequest } : {}),
+    ...(hook ? { onRequest: agent.serving.recordRequest } : {}),
   })
   process.on('SIGTERM', () => {
     void Promise.allSettled([agent.stop('SIGTERM'), api.close()]).then(() => process.exit(0))

@@ -29,4 +29,6 @@ export type { AgentOptions, ResolvedAgentOptions } from './library/agent-options
 export { fromEnv } from './library/from-env.ts'
 export { loadSecrets } from './library/load-secrets.ts'
 export type { Agent, AgentDeps, AgentEvents, RefreshEvent, TelemetryDeps, Timers } from './agent/types.ts'
+export type { AgentFailure, AgentServing, AgentStatus, ReadyState } from './agent/serving.ts'
+export type { SecretsSnapshot, SecretValues } from '@clef-sh/artifact-format'
 export { BACKOFF_START_MS, JIT_INTERVAL_MS, MAX_TIMER_MS, MIN_INTERVAL_MS } from './agent/schedule.ts'

@@ -7,6 +7,8 @@
  * @module @clef-sh/http-api
  */
 export { createApp } from './app.ts'
+export { createAgentReader } from './agent-reader.ts'
+export type { ServedAgent, ServedAgentStatus } from './agent-reader.ts'
 export { createServedSecrets } from './served-secrets.ts'
 export type { ServedValues } from './served-secrets.ts'
 export { serveApi } from './serve.ts'

@@ -1,7 +1,7 @@
 // Serializes one revision's secrets once, so the hot path only writes bytes. Every body is built on
 // first use: in JIT mode a snapshot lives for one request, which needs one body, and large
 // artifacts carry thousands of keys that are rarely asked one by one.
-import { secretNames } from '@clef-sh/artifact-format'
+import { secretNames, valuesJson } from '@clef-sh/artifact-format'
 import type { KeyLookup, ServedSecrets } from './reader.ts'
 
 const NOT_FOUND: KeyLookup = Object.freeze({ found: false, ambiguous: false })
@@ -24,7 +24,7 @@ export type ServedValues =
 export const createServedSecrets = (
   revision: string,
   values: ServedValues,
-  opts: { allBody?: Uint8Array } = {},
+  opts: { allBody?: Uint8Array | undefined } = {},
 ): ServedSecrets => {
   const encoder = new TextEncoder()
   let resolved: Record<string, Record<string, string>> | undefined
@@ -46,7 +46,7 @@ export const createServedSecrets = (
   return {
     revision,
     get allBody() {
-      return (allBody ??= encoder.encode(JSON.stringify(valuesOf())))
+      return (allBody ??= valuesJson(valuesOf()))
     },
     get keysBody() {
       return (keysBody ??= encoder.encode(JSON.stringify(secretNames(valuesOf()).flatNames)))

@@ -15,7 +15,7 @@ export const runAgent = async (env: NodeJS.ProcessEnv, demo: boolean): Promise<v
     fatal(config.logFormat, e),
   )
   exitOnShutdownSignals((signal) => serving.close(signal), logger)
-  refreshOnSighup(createReload(serving.agent.reader, logger))
+  refreshOnSighup(createReload(serving.reader, logger))
   await serving.agent.start()
   if (demo) {
     const { api, token } = serving

@@ -3,11 +3,20 @@
 // is reported naming its variable.
 import { resolveToken, type Agent, type AgentConfig, type ResolvedToken } from '@clef-sh/agent-core'
 import { AgentError, isAgentError, type Logger } from '@clef-sh/errors'
-import { serveApi, serveProbe, type AgentReader, type RunningApi, type RunningProbe } from '@clef-sh/http-api'
+import {
+  createAgentReader,
+  serveApi,
+  serveProbe,
+  type AgentReader,
+  type RunningApi,
+  type RunningProbe,
+} from '@clef-sh/http-api'
 
 /** A serving agent; `close()` drains both listeners and stops the agent (dropping the plaintext). */
 export interface ServingAgent {
   readonly agent: Agent
+  /** What the listeners serve from. */
+  readonly reader: AgentReader
   readonly api: RunningApi
   readonly probe: RunningProbe | undefined
   readonly token: ResolvedToken
@@ -20,7 +29,7 @@ export interface ServeOptions {
   /** Built from `config`, not started yet. */
   agent: Agent
   logger: Logger
-  /** What the listeners serve from; default `agent.reader` (the Lambda shell starts it lazily). */
+  /** What the listeners serve from; default the API's reader of `agent.serving` (the Lambda shell starts it lazily). */
   reader?: AgentReader
   /** Passed to the API's drain (the Lambda shell has about 2 s for SHUTDOWN). */
   forceCloseAfterMs?: number
@@ -52,7 +61,7 @@ const probeUrl = ({ hostname, port }: RunningProbe): string =>
  */
 export const serveAgent = async (opts: ServeOptions): Promise<ServingAgent> => {
   const { config, agent, logger } = opts
-  const reader = opts.reader ?? agent.reader
+  const reader = opts.reader ?? createAgentReader(agent.serving)
   const token = await resolveToken(config).catch((e: unknown) => {
     // CLEF_AGENT_TOKEN itself was checked with the configuration: what fails here is the file.
     throw naming('CLEF_AGENT_TOKEN_FILE', e)
@@ -61,7 +70,7 @@ export const serveAgent = async (opts: ServeOptions): Promise<ServingAgent> => {
     token: token.token,
     port: config.port,
     logger,
-    onRequest: agent.recordRequest,
+    onRequest: agent.serving.recordRequest,
     ...(opts.forceCloseAfterMs === undefined ? {} : { forceCloseAfterMs: opts.forceCloseAfterMs }),
   }).catch((e: unknown) => {
     throw naming('CLEF_AGENT_PORT', e, 'choose a free port with CLEF_AGENT_PORT')
@@ -85,5 +94,5 @@ export const serveAgent = async (opts: ServeOptions): Promise<ServingAgent> => {
   const close = async (reason: string): Promise<void> => {
     await Promise.allSettled([agent.stop(reason), api.close(), probe?.close()])
   }
-  return { agent, api, probe, token, close }
+  return { agent, reader, api, probe, token, close }
 }

@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises'
 import { describe, expect, it } from 'vitest'
 import { createFakeClock, createLogRecorder, createPacker, tempDir, writeArtifact } from '@clef-sh/testing'
 import { createAgent } from './create-agent.ts'
-import { testConfig } from './test-support.ts'
+import { testConfig, readerOf } from './test-support.ts'
 
 const VALUES = {
   app: { DATABASE_URL: 'postgres://u:pw-9f3@db/app', API_KEY: 'sk_live_abc123' },
@@ -27,8 +27,8 @@ describe('createAgent: loading and serving', () => {
     const { dir, agent } = await setup()
     await using _dir = dir
     expect(agent.ready).toBe(false)
-    expect(agent.reader.ready()).toEqual({ ready: false, reason: 'not_loaded' })
-    expect(agent.reader.health()).toMatchObject({
+    expect(readerOf(agent).ready()).toEqual({ ready: false, reason: 'not_loaded' })
+    expect(readerOf(agent).health()).toMatchObject({
       status: 'ok',
       state: 'starting',
       mode: 'cached',
@@ -37,8 +37,8 @@ describe('createAgent: loading and serving', () => {
       lastRefreshTime: null,
       lastError: null,
     })
-    expect(() => agent.reader.secrets()).toThrow(expect.objectContaining({ code: 'not_loaded' }))
-    await expect(agent.reader.refresh()).rejects.toMatchObject({ code: 'not_loaded' })
+    expect(() => readerOf(agent).secrets()).toThrow(expect.objectContaining({ code: 'not_loaded' }))
+    await expect(readerOf(agent).refresh()).rejects.toMatchObject({ code: 'not_loaded' })
   })
 
   it('loads a good artifact and serves it synchronously, in every shape', async () => {
@@ -51,7 +51,7 @@ describe('createAgent: loading and serving', () => {
     await agent.start()
     expect(agent.ready).toBe(true)
     expect(agent.revision).toBe(revision)
-    const served = agent.reader.secrets()
+    const served = readerOf(agent).secrets()
     expect(served).not.toBeInstanceOf(Promise)
     expect('allBody' in served && JSON.parse(Buffer.from(served.allBody).toString())).toEqual(VALUES)
     expect(await agent.getAll()).toEqual(VALUES)
@@ -60,7 +60,7 @@ describe('createAgent: loading and serving', () => {
     expect(await agent.get('nope')).toBeUndefined()
     await expect(agent.get('API_KEY')).rejects.toMatchObject({ code: 'key_ambiguous' })
     expect(await agent.keys()).toEqual(['app__DATABASE_URL', 'app__API_KEY', 'web__API_KEY'])
-    expect(agent.reader.health()).toEqual({
+    expect(readerOf(agent).health()).toEqual({
       status: 'ok',
       state: 'ok',
       mode: 'cached',
@@ -108,7 +108,7 @@ describe('createAgent: loading and serving', () => {
     await using _agent = agent
     await writeArtifact(dir.path, await packer.pack(VALUES))
     await agent.start()
-    const text = agent.reader.metrics()
+    const text = readerOf(agent).metrics()
     expect(text).toContain('clef_agent_refresh_total{outcome="success",code="none"} 1')
     expect(text).toContain('clef_agent_source_fetch_total{outcome="changed"} 1')
     expect(text).toContain('clef_agent_source_fetch_total{outcome="unchanged"} 0')
@@ -124,18 +124,18 @@ describe('createAgent: loading and serving', () => {
     await using _dir = dir
     await using _agent = agent
     await agent.start()
-    expect(agent.reader.ready()).toEqual({ ready: false, reason: 'source_not_found' })
-    expect(agent.reader.health()).toMatchObject({
+    expect(readerOf(agent).ready()).toEqual({ ready: false, reason: 'source_not_found' })
+    expect(readerOf(agent).health()).toMatchObject({
       status: 'ok',
       state: 'unavailable',
       lastError: { code: 'source_not_found' },
     })
-    expect(() => agent.reader.secrets()).toThrow(expect.objectContaining({ code: 'source_not_found' }))
-    expect(agent.reader.metrics()).toContain(
+    expect(() => readerOf(agent).secrets()).toThrow(expect.objectContaining({ code: 'source_not_found' }))
+    expect(readerOf(agent).metrics()).toContain(
       'clef_agent_refresh_total{outcome="failure",code="source_not_found"} 1',
     )
-    expect(agent.reader.metrics()).toContain('clef_agent_source_fetch_total{outcome="error"} 1')
-    expect(agent.reader.metrics()).toContain('clef_agent_ready 0')
+    expect(readerOf(agent).metrics()).toContain('clef_agent_source_fetch_total{outcome="error"} 1')
+    expect(readerOf(agent).metrics()).toContain('clef_agent_ready 0')
   })
 
   it('reader.refresh() answers the revision, or throws the failure code', async () => {
@@ -144,9 +144,9 @@ describe('createAgent: loading and serving', () => {
     await using _agent = agent
     await writeArtifact(dir.path, await packer.pack(VALUES))
     await agent.start()
-    expect(await agent.reader.refresh()).toEqual({ revision: agent.revision })
+    expect(await readerOf(agent).refresh()).toEqual({ revision: agent.revision })
     await writeFile(dir.file('artifact.json'), '{"version":1,')
-    await expect(agent.reader.refresh()).rejects.toMatchObject({ code: 'json_parse' })
+    await expect(readerOf(agent).refresh()).rejects.toMatchObject({ code: 'json_parse' })
   })
 })
 

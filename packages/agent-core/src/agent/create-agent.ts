@@ -4,10 +4,8 @@
 import { resolveSecret, secretNames } from '@clef-sh/artifact-format'
 import { createCacheLocation } from '@clef-sh/cache'
 import { AgentError, ErrorCode, noopLogger } from '@clef-sh/errors'
-import type { ReadyStatus } from '@clef-sh/http-api'
 import { createSource } from '@clef-sh/sources'
 import type { AgentConfig } from '../config/types.ts'
-import { createAgentReader } from './agent-reader.ts'
 import { startAgeIdentity } from './age-key.ts'
 import { createAgentEmitter } from './events.ts'
 import { createEngine, type Engine } from './engine.ts'
@@ -15,6 +13,7 @@ import { createHighWater } from './high-water.ts'
 import { copyValues } from './lookup.ts'
 import { createAgentMetrics } from './metrics.ts'
 import type { Snapshot } from './provider.ts'
+import { createAgentServing, type ReadyState } from './serving.ts'
 import { createAgentState, isLoaded } from './state.ts'
 import { createAgentTelemetry } from './telemetry-wiring.ts'
 import type { Agent, AgentDeps, RefreshEvent, Timers } from './types.ts'
@@ -27,7 +26,7 @@ const DEFAULT_TIMERS: Timers = {
 }
 
 const stoppedError = (): AgentError => new AgentError(ErrorCode.NotLoaded, 'the agent is stopped')
-const NOT_READY: ReadyStatus = { ready: false, reason: ErrorCode.NotLoaded }
+const NOT_READY: ReadyState = { ready: false, reason: ErrorCode.NotLoaded }
 
 /**
  * Creates an agent for `config`. Does no I/O until `start()`. The source is built here, once; an
@@ -141,7 +140,7 @@ export const createAgent = (config: AgentConfig, deps: AgentDeps = {}): Agent =>
   // client that calls as soon as the port opens gets its secrets (docs/SPEC.md §7).
   const snapshot = (): Snapshot | Promise<Snapshot> =>
     firstLoad === undefined ? current() : firstLoad.then(current)
-  const ready = (): ReadyStatus => engine?.gate.ready() ?? NOT_READY
+  const ready = (): ReadyState => engine?.gate.ready() ?? NOT_READY
   const refresh = async (): Promise<{ revision: string | null }> => {
     if (engine === undefined || (!isLoaded(state) && state.phase !== 'starting')) {
       throw new AgentError(ErrorCode.NotLoaded, 'the agent is not running')
@@ -150,7 +149,7 @@ export const createAgent = (config: AgentConfig, deps: AgentDeps = {}): Agent =>
     if (event.ok) return { revision: event.revision }
     throw error ?? new AgentError(event.code, event.message)
   }
-  const reader = createAgentReader({
+  const serving = createAgentServing({
     state,
     mode,
     snapshot,
@@ -164,7 +163,7 @@ export const createAgent = (config: AgentConfig, deps: AgentDeps = {}): Agent =>
   return {
     start,
     stop,
-    reader,
+    serving,
     getAll: async () => copyValues(await values()),
     get: async (key) => resolveSecret(await values(), key),
     keys: async () => [...secretNames(await values()).flatNames],
@@ -176,7 +175,6 @@ export const createAgent = (config: AgentConfig, deps: AgentDeps = {}): Agent =>
     },
     on: (event, listener) => events.on(event, listener),
     onRefresh: (listener) => events.onRefresh(listener),
-    recordRequest: metrics.request,
     [Symbol.asyncDispose]: () => stop('disposed'),
   }
 }

@@ -20,7 +20,7 @@ import {
 } from '@clef-sh/testing'
 import type { AgentConfig } from '../config/types.ts'
 import { createAgent } from './create-agent.ts'
-import { testConfig, tick } from './test-support.ts'
+import { testConfig, tick, readerOf } from './test-support.ts'
 import type { Agent } from './types.ts'
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void
@@ -155,7 +155,7 @@ describe('faults at the source', () => {
       code: 'source_unreachable',
       message: expect.stringContaining(`timed out after ${TIMEOUT_MS} ms`) as string,
     })
-    await expect(r.agent.reader.refresh()).rejects.toMatchObject({
+    await expect(readerOf(r.agent).refresh()).rejects.toMatchObject({
       code: 'source_unreachable',
       transient: true,
     })
@@ -332,7 +332,7 @@ describe('faults on disk', () => {
     await writeFile(r.dir.file('cache/artifact.json'), 'planted')
     await chmod(r.dir.file('cache/artifact.json'), 0o666)
     await r.agent.start()
-    expect(r.agent.reader.ready()).toEqual({ ready: false, reason: 'source_not_found' })
+    expect(readerOf(r.agent).ready()).toEqual({ ready: false, reason: 'source_not_found' })
     expect(r.logger.lines.some((l) => l.msg === 'disk cache could not be read')).toBe(true)
     await writeArtifact(r.dir.path, await r.packer.pack(V1))
     expect(await tick(r.agent, r.clock)).toMatchObject({ ok: true })
@@ -353,7 +353,7 @@ describe.each([
 
     r.clock.advance(3_600_000)
     await expect(r.agent.getAll()).rejects.toMatchObject({ code: 'expired' })
-    expect(r.agent.reader.ready()).toEqual({ ready: false, reason: 'expired' })
+    expect(readerOf(r.agent).ready()).toEqual({ ready: false, reason: 'expired' })
     await expect.poll(() => existsSync(r.dir.file('cache/artifact.json'))).toBe(false)
 
     r.clock.advance(-7_200_000)
@@ -381,7 +381,7 @@ describe.each([
     await r.agent.start()
     r.clock.advance(-86_400_000)
     expect(await r.agent.getAll()).toEqual(V1)
-    expect(await r.agent.reader.refresh()).toEqual({ revision: r.agent.revision })
+    expect(await readerOf(r.agent).refresh()).toEqual({ revision: r.agent.revision })
     // The next poll is still scheduled sanely (TTL/10 or the JIT interval), not a busy loop.
     expect(r.clock.pending().map((t) => t.ms)).toEqual([30_000])
     expect(await r.agent.getAll()).toEqual(V1)

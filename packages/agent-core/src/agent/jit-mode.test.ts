@@ -11,7 +11,7 @@ import {
   writeArtifact,
 } from '@clef-sh/testing'
 import { createAgent } from './create-agent.ts'
-import { testConfig, tick } from './test-support.ts'
+import { testConfig, tick, readerOf } from './test-support.ts'
 
 const VALUES = { risk: { MODEL_KEY: 'mk-123', THRESHOLD: '0.87' } }
 
@@ -48,15 +48,15 @@ describe('JIT mode', () => {
     await using _dir = dir
     await using _agent = agent
     await agent.start()
-    expect(agent.reader.health()).toMatchObject({ mode: 'jit', status: 'ok', state: 'ok' })
+    expect(readerOf(agent).health()).toMatchObject({ mode: 'jit', status: 'ok', state: 'ok' })
     const atStart = kms.unwraps()
     expect(atStart).toBe(1)
-    const first = agent.reader.secrets()
+    const first = readerOf(agent).secrets()
     expect(first).toBeInstanceOf(Promise)
     const served = await first
     expect(JSON.parse(Buffer.from(served.allBody).toString())).toEqual(VALUES)
     expect(kms.unwraps()).toBe(2)
-    await agent.reader.secrets()
+    await readerOf(agent).secrets()
     expect(kms.unwraps()).toBe(3)
     expect(await agent.get('risk__MODEL_KEY')).toBe('mk-123')
     expect(kms.unwraps()).toBe(4)
@@ -69,8 +69,8 @@ describe('JIT mode', () => {
     await agent.start()
     const before = kms.unwraps()
     const all = await Promise.all([
-      agent.reader.secrets(),
-      agent.reader.secrets(),
+      readerOf(agent).secrets(),
+      readerOf(agent).secrets(),
       agent.getAll(),
       agent.keys(),
     ])
@@ -85,16 +85,16 @@ describe('JIT mode', () => {
     await using _agent = agent
     await agent.start()
     kms.refuse = true
-    await expect(Promise.resolve().then(() => agent.reader.secrets())).rejects.toMatchObject({
+    await expect(Promise.resolve().then(() => readerOf(agent).secrets())).rejects.toMatchObject({
       code: 'kms_unwrap',
     })
-    expect(agent.reader.health()).toMatchObject({
+    expect(readerOf(agent).health()).toMatchObject({
       status: 'ok',
       state: 'degraded',
       lastError: { code: 'kms_unwrap' },
     })
     kms.refuse = false
-    await expect(agent.reader.secrets()).resolves.toMatchObject({ revision: agent.revision })
+    await expect(readerOf(agent).secrets()).resolves.toMatchObject({ revision: agent.revision })
   })
 
   it('never goes cache_expired: the TTL does not apply', async () => {
@@ -103,8 +103,8 @@ describe('JIT mode', () => {
     await using _agent = agent
     await agent.start()
     clock.advance(24 * 3600 * 1000)
-    expect(agent.reader.ready()).toEqual({ ready: true })
-    expect(agent.reader.health().expired).toBe(false)
+    expect(readerOf(agent).ready()).toEqual({ ready: true })
+    expect(readerOf(agent).health().expired).toBe(false)
   })
 
   it('picks up a new revision and refuses an artifact the key cannot open', async () => {
@@ -149,7 +149,7 @@ describe('JIT mode', () => {
     )
     expect(await tick(agent, clock)).toMatchObject({ ok: false, code: 'revoked' })
     await expect(agent.getAll()).rejects.toMatchObject({ code: 'revoked' })
-    expect(agent.reader.ready()).toEqual({ ready: false, reason: 'revoked' })
+    expect(readerOf(agent).ready()).toEqual({ ready: false, reason: 'revoked' })
   })
 })
 
@@ -174,7 +174,7 @@ describe('JIT mode: serving the decrypted bytes', () => {
     await using _dir = dir
     await using _agent = agent
     for (let i = 0; i < 3; i++) {
-      const served = await agent.reader.secrets()
+      const served = await readerOf(agent).secrets()
       expect(body(served.allBody)).toBe(JSON.stringify(VALUES))
       expect(JSON.parse(body(served.keysBody))).toEqual(['risk__MODEL_KEY', 'risk__THRESHOLD'])
       const found = served.lookup('THRESHOLD')
@@ -188,16 +188,16 @@ describe('JIT mode: serving the decrypted bytes', () => {
     await using _dir = dir
     await using _agent = agent
     const zeroed = (bytes: Uint8Array): boolean => bytes.every((b) => b === 0)
-    await agent.reader.secrets() // the first request of a revision checks the form
+    await readerOf(agent).secrets() // the first request of a revision checks the form
     // Nobody holds it: gone after this turn of the event loop.
-    const unheld = await agent.reader.secrets()
+    const unheld = await readerOf(agent).secrets()
     const unheldBytes = unheld.allBody
     expect(body(unheldBytes)).toBe(JSON.stringify(VALUES))
     await new Promise(setImmediate)
     expect(zeroed(unheldBytes)).toBe(true)
     expect(() => unheld.allBody).toThrow(expect.objectContaining({ code: 'internal' }))
     // Held by a response being written: intact until it gives it back.
-    const held = await agent.reader.secrets()
+    const held = await readerOf(agent).secrets()
     const giveBack = held.hold?.()
     const heldBytes = held.allBody
     await new Promise((r) => setTimeout(r, 20))
@@ -212,7 +212,7 @@ describe('JIT mode: serving the decrypted bytes', () => {
     await using _dir = dir
     await using _agent = agent
     for (let i = 0; i < 3; i++) {
-      const served = await agent.reader.secrets()
+      const served = await readerOf(agent).secrets()
       // The API's own serialization, not the payload's bytes.
       expect(body(served.allBody)).toBe(JSON.stringify(VALUES))
       expect(await agent.get('risk__MODEL_KEY')).toBe('mk-123')
@@ -223,7 +223,7 @@ describe('JIT mode: serving the decrypted bytes', () => {
     const { dir, agent } = await ageRig(JSON.stringify({ risk: { N: 1 } }))
     await using _dir = dir
     await using _agent = agent
-    expect(agent.reader.ready()).toEqual({ ready: false, reason: 'decrypt' })
+    expect(readerOf(agent).ready()).toEqual({ ready: false, reason: 'decrypt' })
     await expect(agent.getAll()).rejects.toMatchObject({ code: 'decrypt' })
   })
 })

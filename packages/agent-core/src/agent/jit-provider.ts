@@ -3,10 +3,9 @@
 // accepted artifact's plaintext is exactly the JSON the API would write (Clef's packer writes it
 // so), requests serve the decrypted bytes as they are and parse them only for per-key reads; the
 // bytes are zeroed, and their memory reused, once the last response writing them is done.
-import type { PackedArtifact, SecretValues } from '@clef-sh/artifact-format'
+import { valuesJson, type PackedArtifact, type SecretValues } from '@clef-sh/artifact-format'
 import { createJitStore } from '@clef-sh/cache'
 import { parseSecretValues, type Decryptor } from '@clef-sh/decrypt'
-import { createServedSecrets } from '@clef-sh/http-api'
 import { AgentError, ErrorCode } from '@clef-sh/errors'
 import { createJitLease } from './jit-lease.ts'
 import {
@@ -45,8 +44,8 @@ const sameBytes = (a: Uint8Array, b: Uint8Array): boolean =>
   Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(b)
 
 /**
- * A snapshot over plaintext known to be canonical: `allBody` is the bytes, lent to the requests
- * that share this decrypt (then zeroed by `release`); values parse on demand.
+ * A snapshot over plaintext known to be canonical: `json` is the bytes, lent to the requests that
+ * share this decrypt (then zeroed by `release`); values parse on demand.
  */
 const rawSnapshot = (revision: string, plaintext: Uint8Array, release: (p: Uint8Array) => void): Snapshot => {
   const lease = createJitLease(plaintext, release)
@@ -55,24 +54,16 @@ const rawSnapshot = (revision: string, plaintext: Uint8Array, release: (p: Uint8
     lease.check()
     return (values ??= parseSecretValues(plaintext))
   }
-  const inner = createServedSecrets(revision, valuesOf, { allBody: plaintext })
   return {
     revision,
     get values() {
       return valuesOf()
     },
-    served: {
-      revision,
-      get allBody() {
-        lease.check()
-        return inner.allBody
-      },
-      get keysBody() {
-        return inner.keysBody
-      },
-      lookup: (name) => inner.lookup(name),
-      hold: lease.hold,
+    get json() {
+      lease.check()
+      return plaintext
     },
+    hold: lease.hold,
   }
 }
 
@@ -95,7 +86,7 @@ export const createJitProvider = ({
       // The first request of a revision, or a plaintext in another form: parse, as decrypt() does.
       const values = parseSecretValues(plaintext)
       if (canonical.has(artifact)) return createSnapshot(artifact.revision, values)
-      raw = sameBytes(plaintext, new TextEncoder().encode(JSON.stringify(values)))
+      raw = sameBytes(plaintext, valuesJson(values))
       canonical.set(artifact, raw)
       return raw
         ? rawSnapshot(artifact.revision, plaintext, release)

@@ -13,7 +13,7 @@ import {
   writeArtifact,
 } from '@clef-sh/testing'
 import { createAgent } from './create-agent.ts'
-import { testConfig, tick } from './test-support.ts'
+import { testConfig, tick, readerOf } from './test-support.ts'
 
 const V1 = { risk: { MODEL_KEY: 'mk-1' } }
 const V2 = { risk: { MODEL_KEY: 'mk-2' } }
@@ -47,7 +47,7 @@ describe('cached mode on KMS', () => {
       kms: kms.resolver,
     })
     await agent.start()
-    const served = agent.reader.secrets()
+    const served = readerOf(agent).secrets()
     expect(served).not.toBeInstanceOf(Promise)
     expect(decoded((served as { allBody: Uint8Array }).allBody)).toEqual(V1)
     expect(kms.unwraps()).toBe(1)
@@ -57,25 +57,25 @@ describe('cached mode on KMS', () => {
     await writeArtifact(dir.path, await pack(V2, clock.now() + 1))
     const refused = await tick(agent, clock)
     expect(refused).toMatchObject({ ok: false, code: 'kms_unwrap' })
-    expect(agent.reader.health().lastError?.code).toBe('kms_unwrap')
-    expect(decoded((await agent.reader.secrets()).allBody)).toEqual(V1)
+    expect(readerOf(agent).health().lastError?.code).toBe('kms_unwrap')
+    expect(decoded((await readerOf(agent).secrets()).allBody)).toEqual(V1)
 
     // Past the TTL with no successful refresh: 503 (a permanent failure, no stale answer).
     clock.advance(TTL_MS + 1)
     let error: unknown
     try {
-      await agent.reader.secrets()
+      await readerOf(agent).secrets()
     } catch (e) {
       error = e
     }
     expect(isAgentError(error)).toBe(true)
     expect((error as { code: string }).code).toBe('cache_expired')
-    expect(agent.reader.ready()).toMatchObject({ ready: false })
+    expect(readerOf(agent).ready()).toMatchObject({ ready: false })
 
     // The grant comes back: the next refresh unwraps the new revision.
     kms.refuse = false
-    await agent.reader.refresh()
-    expect(decoded((await agent.reader.secrets()).allBody)).toEqual(V2)
-    expect(agent.reader.ready()).toEqual({ ready: true })
+    await readerOf(agent).refresh()
+    expect(decoded((await readerOf(agent).secrets()).allBody)).toEqual(V2)
+    expect(readerOf(agent).ready()).toEqual({ ready: true })
   })
 })

@@ -1,21 +1,12 @@
 // The seam between cached and JIT mode (docs/DESIGN.md: pick once). The agent holds one SecretsProvider,
 // chosen at createAgent, and never asks which mode it is in.
-import type { PackedArtifact, SecretValues } from '@clef-sh/artifact-format'
-import { createServedSecrets, type ServedSecrets } from '@clef-sh/http-api'
+import type { PackedArtifact, SecretValues, SecretsSnapshot } from '@clef-sh/artifact-format'
 
-/** The secrets of one revision, with the API bodies serialized once. */
-export interface Snapshot {
-  readonly revision: string
-  readonly values: SecretValues
-  readonly served: ServedSecrets
-}
+/** The secrets of one revision: its values, and in JIT mode their JSON bytes (artifact-format). */
+export type Snapshot = SecretsSnapshot
 
-/** Builds a {@link Snapshot}; the served bodies are computed here, once per revision. */
-export const createSnapshot = (revision: string, values: SecretValues): Snapshot => ({
-  revision,
-  values,
-  served: createServedSecrets(revision, values),
-})
+/** A {@link Snapshot} of decrypted `values`; the server serializes them, once per snapshot. */
+export const createSnapshot = (revision: string, values: SecretValues): Snapshot => ({ revision, values })
 
 /** What the providers report about their decrypts. Neither callback may throw or keep `values`. */
 export interface DecryptObserver {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { serveApi } from '@clef-sh/http-api'
 import { createFakeClock, createPacker, parsePrometheusText, startHttpOrigin } from '@clef-sh/testing'
 import { createAgent } from './create-agent.ts'
-import { testConfig } from './test-support.ts'
+import { testConfig, readerOf } from './test-support.ts'
 
 const TOKEN = 'refresh-test-token-0123456789'
 const revisionOf = (text: string): string => (JSON.parse(text) as { revision: string }).revision
@@ -35,7 +35,11 @@ describe('POST /v1/refresh through the real API', () => {
     await using _agent = agent
     await publish({ app: { K: 'v1' } })
     await agent.start()
-    await using api = await serveApi(agent.reader, { token: TOKEN, port: 0, onRequest: agent.recordRequest })
+    await using api = await serveApi(readerOf(agent), {
+      token: TOKEN,
+      port: 0,
+      onRequest: agent.serving.recordRequest,
+    })
     const url = (path: string) => `http://127.0.0.1:${api.port}${path}`
     const auth = { authorization: `Bearer ${TOKEN}` }
     const refresh = async (headers: Record<string, string> = auth) => {

@@ -12,7 +12,7 @@ import {
 import type { AgentConfig } from '../config/types.ts'
 import { createAgent } from './create-agent.ts'
 import { MAX_TIMER_MS } from './schedule.ts'
-import { nextEvent, testConfig, tick } from './test-support.ts'
+import { nextEvent, testConfig, tick, readerOf } from './test-support.ts'
 
 const VALUES = { app: { K: 'v' } }
 const pendingMs = (clock: FakeClock): number[] => clock.pending().map((t) => t.ms)
@@ -142,9 +142,9 @@ describe('refresh coalescing and stop', () => {
     origin.reset()
     origin.delayMs = 30
     const results = await Promise.all([
-      agent.reader.refresh(),
-      agent.reader.refresh(),
-      agent.reader.refresh(),
+      readerOf(agent).refresh(),
+      readerOf(agent).refresh(),
+      readerOf(agent).refresh(),
     ])
     expect(origin.stats.requests).toBe(1)
     expect(new Set(results.map((r) => r.revision)).size).toBe(1)
@@ -163,7 +163,7 @@ describe('refresh coalescing and stop', () => {
     await agent.start()
     expect(pendingMs(clock)).toHaveLength(1)
     origin.delayMs = 10_000
-    const inFlight = agent.reader.refresh()
+    const inFlight = readerOf(agent).refresh()
     const started = performance.now()
     await agent.stop('test')
     expect(performance.now() - started).toBeLessThan(2_000)
@@ -171,8 +171,8 @@ describe('refresh coalescing and stop', () => {
     expect(clock.pending()).toEqual([])
     expect(agent.ready).toBe(false)
     expect(agent.revision).toBeNull()
-    expect(() => agent.reader.secrets()).toThrow(expect.objectContaining({ code: 'not_loaded' }))
-    await expect(agent.reader.refresh()).rejects.toMatchObject({ code: 'not_loaded' })
+    expect(() => readerOf(agent).secrets()).toThrow(expect.objectContaining({ code: 'not_loaded' }))
+    await expect(readerOf(agent).refresh()).rejects.toMatchObject({ code: 'not_loaded' })
     await expect(agent.start()).rejects.toMatchObject({ code: 'not_loaded' })
     expect(clock.pending()).toEqual([])
   })

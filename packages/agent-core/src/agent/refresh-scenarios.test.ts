@@ -15,7 +15,7 @@ import {
 } from '@clef-sh/testing'
 import type { AgentConfig } from '../config/types.ts'
 import { createAgent } from './create-agent.ts'
-import { testConfig, tick } from './test-support.ts'
+import { testConfig, tick, readerOf } from './test-support.ts'
 import type { Agent } from './types.ts'
 
 const V1 = { app: { TOKEN: 'value-one' } }
@@ -97,7 +97,7 @@ describe('refresh scenarios', () => {
     await using r = await rig()
     const text = await startWithV1(r)
     expect(await tick(r.agent, r.clock)).toEqual({ ok: true, revision: revisionOf(text), changed: false })
-    expect(r.agent.reader.metrics()).toContain('clef_agent_source_fetch_total{outcome="unchanged"} 1')
+    expect(readerOf(r.agent).metrics()).toContain('clef_agent_source_fetch_total{outcome="unchanged"} 1')
   })
 
   it('good → tampered (integrity) keeps serving the old values', async () => {
@@ -110,8 +110,8 @@ describe('refresh scenarios', () => {
     await writeArtifact(r.dir.path, JSON.stringify(tampered, null, 2))
     expect(await tick(r.agent, r.clock)).toMatchObject({ ok: false, code: 'integrity' })
     expect(await r.agent.getAll()).toEqual(V1)
-    expect(r.agent.reader.ready()).toEqual({ ready: true })
-    expect(r.agent.reader.health()).toMatchObject({
+    expect(readerOf(r.agent).ready()).toEqual({ ready: true })
+    expect(readerOf(r.agent).health()).toMatchObject({
       status: 'ok',
       state: 'degraded',
       lastError: { code: 'integrity' },
@@ -134,8 +134,8 @@ describe('refresh scenarios', () => {
     await writeRevocation(r)
     expect(await tick(r.agent, r.clock)).toMatchObject({ ok: false, code: 'revoked' })
     expect(r.agent.revision).toBeNull()
-    expect(r.agent.reader.ready()).toEqual({ ready: false, reason: 'revoked' })
-    expect(() => r.agent.reader.secrets()).toThrow(expect.objectContaining({ code: 'revoked' }))
+    expect(readerOf(r.agent).ready()).toEqual({ ready: false, reason: 'revoked' })
+    expect(() => readerOf(r.agent).secrets()).toThrow(expect.objectContaining({ code: 'revoked' }))
     await expect(r.agent.getAll()).rejects.toMatchObject({ code: 'revoked' })
     expect(existsSync(r.dir.file('cache/artifact.json'))).toBe(false)
     expect(r.logger.lines.some((l) => l.level === 'error' && l.msg === 'secrets wiped')).toBe(true)
@@ -150,7 +150,7 @@ describe('refresh scenarios', () => {
     })
     await writeArtifact(r.dir.path, expired)
     expect(await tick(r.agent, r.clock)).toMatchObject({ ok: false, code: 'expired' })
-    expect(r.agent.reader.ready()).toEqual({ ready: false, reason: 'expired' })
+    expect(readerOf(r.agent).ready()).toEqual({ ready: false, reason: 'expired' })
     expect(existsSync(r.dir.file('cache/artifact.json'))).toBe(false)
   })
 
@@ -163,9 +163,9 @@ describe('refresh scenarios', () => {
     r.clock.advance(19_999)
     expect(r.agent.ready).toBe(true)
     r.clock.advance(1)
-    expect(() => r.agent.reader.secrets()).toThrow(expect.objectContaining({ code: 'expired' }))
-    expect(r.agent.reader.ready()).toEqual({ ready: false, reason: 'expired' })
-    expect(r.agent.reader.health()).toMatchObject({ expired: true, revision: null })
+    expect(() => readerOf(r.agent).secrets()).toThrow(expect.objectContaining({ code: 'expired' }))
+    expect(readerOf(r.agent).ready()).toEqual({ ready: false, reason: 'expired' })
+    expect(readerOf(r.agent).health()).toMatchObject({ expired: true, revision: null })
     await expect.poll(() => existsSync(r.dir.file('cache/artifact.json'))).toBe(false)
   })
 
@@ -202,11 +202,11 @@ describe('refresh scenarios', () => {
     await using r = await rig()
     await writeFile(r.dir.file('artifact.json'), 'not json')
     await r.agent.start()
-    expect(r.agent.reader.ready()).toEqual({ ready: false, reason: 'json_parse' })
+    expect(readerOf(r.agent).ready()).toEqual({ ready: false, reason: 'json_parse' })
     await writeArtifact(r.dir.path, await r.packer.pack(V1))
     expect(await tick(r.agent, r.clock)).toMatchObject({ ok: true, changed: true })
-    expect(r.agent.reader.ready()).toEqual({ ready: true })
-    expect(r.agent.reader.health().lastError).toBeNull()
+    expect(readerOf(r.agent).ready()).toEqual({ ready: true })
+    expect(readerOf(r.agent).health().lastError).toBeNull()
   })
 })
 
@@ -220,26 +220,30 @@ describe('TTL and the disk cache', () => {
     expect(r.agent.ready).toBe(true)
     await origin.stop()
     r.clock.advance(300_001)
-    expect(r.agent.reader.ready()).toEqual({ ready: false, reason: 'cache_expired' })
-    await expect(Promise.resolve().then(() => r.agent.reader.secrets())).rejects.toMatchObject({
+    expect(readerOf(r.agent).ready()).toEqual({ ready: false, reason: 'cache_expired' })
+    await expect(Promise.resolve().then(() => readerOf(r.agent).secrets())).rejects.toMatchObject({
       code: 'cache_expired',
     })
-    expect(r.agent.reader.health()).toMatchObject({
+    expect(readerOf(r.agent).health()).toMatchObject({
       status: 'ok',
       state: 'unavailable',
       expired: true,
       lastError: { code: 'source_unreachable' },
     })
     // The failed on-demand refresh is not repeated for every request while the source is down.
-    const attempts = r.agent.reader.metrics().match(/outcome="error"} (\d+)/)?.[1]
-    await expect(Promise.resolve().then(() => r.agent.reader.secrets())).rejects.toMatchObject({
+    const attempts = readerOf(r.agent)
+      .metrics()
+      .match(/outcome="error"} (\d+)/)?.[1]
+    await expect(Promise.resolve().then(() => readerOf(r.agent).secrets())).rejects.toMatchObject({
       code: 'cache_expired',
     })
-    expect(r.agent.reader.metrics()).toContain(`clef_agent_source_fetch_total{outcome="error"} ${attempts}`)
+    expect(readerOf(r.agent).metrics()).toContain(
+      `clef_agent_source_fetch_total{outcome="error"} ${attempts}`,
+    )
     await origin.restart()
     expect(await tick(r.agent, r.clock)).toEqual({ ok: true, revision: revisionOf(text), changed: false })
     expect(origin.stats.notModified).toBe(1)
-    expect(r.agent.reader.ready()).toEqual({ ready: true })
+    expect(readerOf(r.agent).ready()).toEqual({ ready: true })
     expect(await r.agent.getAll()).toEqual(V1)
   })
 
@@ -252,8 +256,8 @@ describe('TTL and the disk cache', () => {
     r.clock.advance(300_001)
     await tick(r.agent, r.clock)
     expect(codes).toEqual(['source_not_found', 'cache_expired'])
-    r.agent.reader.ready()
-    r.agent.reader.health()
+    readerOf(r.agent).ready()
+    readerOf(r.agent).health()
     await expect(r.agent.getAll()).rejects.toMatchObject({ code: 'cache_expired' })
     expect(codes.filter((c) => c === 'cache_expired')).toHaveLength(1)
     await writeArtifact(r.dir.path, await r.packer.pack(V2))
@@ -268,10 +272,10 @@ describe('TTL and the disk cache', () => {
     await using r = await rig()
     await startWithV1(r)
     r.clock.advance(300_001)
-    const served = r.agent.reader.secrets()
+    const served = readerOf(r.agent).secrets()
     expect(served).toBeInstanceOf(Promise)
     await expect(served).resolves.toMatchObject({ revision: r.agent.revision })
-    expect(r.agent.reader.secrets()).not.toBeInstanceOf(Promise)
+    expect(readerOf(r.agent).secrets()).not.toBeInstanceOf(Promise)
   })
 
   it('stale-if-error serves past the TTL during a transient failure only', async () => {
@@ -284,24 +288,24 @@ describe('TTL and the disk cache', () => {
     await r.agent.start()
     origin.failWith(503)
     r.clock.advance(300_001)
-    await expect(Promise.resolve(r.agent.reader.secrets())).resolves.toMatchObject({
+    await expect(Promise.resolve(readerOf(r.agent).secrets())).resolves.toMatchObject({
       revision: r.agent.revision,
     })
-    expect(r.agent.reader.ready()).toEqual({ ready: true })
-    expect(r.agent.reader.health()).toMatchObject({ status: 'ok', state: 'degraded', expired: true })
+    expect(readerOf(r.agent).ready()).toEqual({ ready: true })
+    expect(readerOf(r.agent).health()).toMatchObject({ status: 'ok', state: 'degraded', expired: true })
     // A permanent failure ends the grace at once, and a later transient one does not reopen it.
     origin.failWith(403)
-    await expect(r.agent.reader.refresh()).rejects.toMatchObject({ code: 'source_auth' })
-    expect(r.agent.reader.ready()).toEqual({ ready: false, reason: 'source_auth' })
+    await expect(readerOf(r.agent).refresh()).rejects.toMatchObject({ code: 'source_auth' })
+    expect(readerOf(r.agent).ready()).toEqual({ ready: false, reason: 'source_auth' })
     origin.failWith(503)
-    await expect(r.agent.reader.refresh()).rejects.toMatchObject({ code: 'source_unreachable' })
-    expect(r.agent.reader.ready()).toEqual({ ready: false, reason: 'source_auth' })
+    await expect(readerOf(r.agent).refresh()).rejects.toMatchObject({ code: 'source_unreachable' })
+    expect(readerOf(r.agent).ready()).toEqual({ ready: false, reason: 'source_auth' })
     origin.failWith(null)
-    await r.agent.reader.refresh()
-    expect(r.agent.reader.ready()).toEqual({ ready: true })
+    await readerOf(r.agent).refresh()
+    expect(readerOf(r.agent).ready()).toEqual({ ready: true })
     origin.failWith(503)
     r.clock.advance(360_001)
-    await expect(Promise.resolve().then(() => r.agent.reader.secrets())).rejects.toMatchObject({
+    await expect(Promise.resolve().then(() => readerOf(r.agent).secrets())).rejects.toMatchObject({
       code: 'cache_expired',
     })
   })
@@ -321,7 +325,7 @@ describe('TTL and the disk cache', () => {
     await second.start()
     expect(await second.getAll()).toEqual(V1)
     expect(second.revision).toBe(revisionOf(text))
-    expect(second.reader.health()).toMatchObject({
+    expect(readerOf(second).health()).toMatchObject({
       status: 'ok',
       state: 'degraded',
       lastError: { code: 'source_not_found' },
@@ -341,7 +345,7 @@ describe('TTL and the disk cache', () => {
       'cache/artifact.json',
     )
     await r.agent.start()
-    expect(r.agent.reader.ready()).toEqual({ ready: false, reason: 'source_not_found' })
+    expect(readerOf(r.agent).ready()).toEqual({ ready: false, reason: 'source_not_found' })
     expect(r.logger.lines.find((l) => l.msg === 'disk cache rejected')?.fields).toMatchObject({
       code: 'integrity',
     })

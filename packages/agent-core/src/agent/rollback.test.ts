@@ -16,7 +16,7 @@ import {
 } from '@clef-sh/testing'
 import type { AgentConfig } from '../config/types.ts'
 import { createAgent } from './create-agent.ts'
-import { testConfig, tick } from './test-support.ts'
+import { testConfig, tick, readerOf } from './test-support.ts'
 import type { Agent } from './types.ts'
 
 const OLD = { app: { TOKEN: 'old-leaked-value' } }
@@ -93,7 +93,7 @@ describe('rollback protection', () => {
     const { agent } = await bootOn(w, await w.packAgo(NEW, 0))
     await writeArtifact(w.dir.path, older)
     expect(await tick(agent, w.clock)).toMatchObject({ ok: false, code: 'rollback' })
-    await expect(agent.reader.refresh()).rejects.toMatchObject({
+    await expect(readerOf(agent).refresh()).rejects.toMatchObject({
       code: 'rollback',
       message: expect.stringContaining(`revision ${revisionOf(older)} is older than revision`) as string,
     })
@@ -199,7 +199,7 @@ describe('rollback protection', () => {
     await first.agent.stop()
 
     const second = await bootOn(w, text)
-    expect(second.agent.reader.ready()).toEqual({ ready: false, reason: 'revoked' })
+    expect(readerOf(second.agent).ready()).toEqual({ ready: false, reason: 'revoked' })
     const fresh = await w.packAgo(NEW, -1_000)
     await writeArtifact(w.dir.path, fresh)
     expect(await tick(second.agent, w.clock)).toMatchObject({ ok: true, revision: revisionOf(fresh) })

@@ -1,11 +1,11 @@
 // Decides, per request, whether the held secrets may be served: expiry, TTL, stale-if-error for
 // transient failures, and one coalesced refresh when the TTL ran out (docs/SPEC.md §6). Mode-agnostic.
 import { AgentError, ErrorCode, isAgentError } from '@clef-sh/errors'
-import type { ReadyStatus } from '@clef-sh/http-api'
 import type { SecretsProvider, Snapshot } from './provider.ts'
 import type { RefreshOutcome } from './outcomes.ts'
 import type { Pipeline } from './refresh-pipeline.ts'
 import { MIN_INTERVAL_MS } from './schedule.ts'
+import type { ReadyState } from './serving.ts'
 import { isLoaded, type AgentState } from './state.ts'
 
 /** Options of {@link createServeGate}. */
@@ -51,7 +51,7 @@ export interface ServeGate {
    * otherwise.
    */
   snapshot(): Snapshot | Promise<Snapshot>
-  ready(): ReadyStatus
+  ready(): ReadyState
   /** True when the TTL ran out (even within stale-if-error) or the artifact expired. */
   expired(): boolean
 }

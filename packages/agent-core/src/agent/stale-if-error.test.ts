@@ -15,7 +15,7 @@ import {
 } from '@clef-sh/testing'
 import type { AgentConfig } from '../config/types.ts'
 import { createAgent } from './create-agent.ts'
-import { testConfig, tick } from './test-support.ts'
+import { testConfig, tick, readerOf } from './test-support.ts'
 import type { Agent } from './types.ts'
 
 const V1 = { app: { TOKEN: 'value-one' } }
@@ -109,13 +109,13 @@ describe('CLEF_AGENT_STALE_IF_ERROR=600', () => {
     const until = r.loadedAt + TTL_MS + STALE_MS - 1_000
     const polls = await pollUntil(r, until, async () => {
       expect(await request(r.agent)).toEqual(V1)
-      expect(r.agent.reader.ready()).toEqual({ ready: true })
+      expect(readerOf(r.agent).ready()).toEqual({ ready: true })
     })
     // 5, 10, 20 s back-off, then every 30 s: the source is asked all along the outage.
     expect(polls).toBeGreaterThan(25)
     r.clock.advance(until - r.clock.now())
     expect(await request(r.agent)).toEqual(V1)
-    expect(r.agent.reader.health()).toMatchObject({
+    expect(readerOf(r.agent).health()).toMatchObject({
       status: 'ok',
       state: 'degraded',
       expired: true,
@@ -123,7 +123,7 @@ describe('CLEF_AGENT_STALE_IF_ERROR=600', () => {
     })
     r.clock.advance(2_000)
     expect(await request(r.agent)).toEqual({ code: 'cache_expired' })
-    expect(r.agent.reader.ready()).toEqual({ ready: false, reason: 'cache_expired' })
+    expect(readerOf(r.agent).ready()).toEqual({ ready: false, reason: 'cache_expired' })
     // The source comes back with the same artifact: a 304 renews freshness, nothing is decrypted again.
     r.origin.failWith(null)
     expect(await tick(r.agent, r.clock)).toMatchObject({ ok: true, changed: false })
@@ -139,8 +139,8 @@ describe('CLEF_AGENT_STALE_IF_ERROR=600', () => {
     r.origin.failWith(403)
     expect(await tick(r.agent, r.clock)).toMatchObject({ ok: false, code: 'source_auth' })
     expect(await request(r.agent)).toEqual({ code: 'source_auth' })
-    expect(r.agent.reader.ready()).toEqual({ ready: false, reason: 'source_auth' })
-    expect(r.agent.reader.health()).toMatchObject({
+    expect(readerOf(r.agent).ready()).toEqual({ ready: false, reason: 'source_auth' })
+    expect(readerOf(r.agent).health()).toMatchObject({
       status: 'ok',
       state: 'unavailable',
       lastError: { code: 'source_auth', hint: expect.stringMatching(/permissions/) },
@@ -152,7 +152,7 @@ describe('CLEF_AGENT_STALE_IF_ERROR=600', () => {
     r.origin.failWith(null)
     expect(await tick(r.agent, r.clock)).toMatchObject({ ok: true })
     expect(await request(r.agent)).toEqual(V1)
-    expect(r.agent.reader.health().lastError).toBeNull()
+    expect(readerOf(r.agent).health().lastError).toBeNull()
   })
 
   type Permanent = [string, string, (r: Rig) => Promise<void>]
@@ -194,8 +194,8 @@ describe('CLEF_AGENT_STALE_IF_ERROR=600', () => {
       r.clock.advance(5_000)
       // The request itself triggers the refresh that meets the failure, and gets its code.
       expect(await request(r.agent)).toEqual({ code })
-      expect(r.agent.reader.ready()).toEqual({ ready: false, reason: code })
-      expect(r.agent.reader.health().lastError?.code).toBe(code)
+      expect(readerOf(r.agent).ready()).toEqual({ ready: false, reason: code })
+      expect(readerOf(r.agent).health().lastError?.code).toBe(code)
     },
   )
 })
@@ -221,9 +221,9 @@ describe('before the TTL runs out', () => {
     await using r = await rig({ staleIfErrorMs: 0 })
     await cause(r)
     expect(await tick(r.agent, r.clock)).toMatchObject({ ok: false, code })
-    expect(r.agent.reader.secrets()).not.toBeInstanceOf(Promise)
+    expect(readerOf(r.agent).secrets()).not.toBeInstanceOf(Promise)
     expect(await request(r.agent)).toEqual(V1)
-    expect(r.agent.reader.health()).toMatchObject({ status: 'ok', state: 'degraded', lastError: { code } })
+    expect(readerOf(r.agent).health()).toMatchObject({ status: 'ok', state: 'degraded', lastError: { code } })
   })
 
   it('a revocation still wipes at once', async () => {
@@ -284,7 +284,7 @@ describe('back-off honours what the source asks for', () => {
     clock.advance(TTL_MS + 10_000)
     expect(await request(agent)).toEqual(V1)
     expect(github.stats.requests).toBe(asked)
-    expect(agent.reader.health().lastError).toMatchObject({
+    expect(readerOf(agent).health().lastError).toMatchObject({
       code: 'source_rate_limited',
       hint: expect.stringMatching(/rate limit/),
     })

@@ -17,7 +17,7 @@ import {
 } from '@clef-sh/testing'
 import type { AgentConfig } from '../config/types.ts'
 import { createAgent } from './create-agent.ts'
-import { testConfig, tick } from './test-support.ts'
+import { testConfig, tick, readerOf } from './test-support.ts'
 import type { AgentDeps } from './types.ts'
 
 const AGE_KEY = vector('age-basic').ageKey ?? ''
@@ -188,14 +188,14 @@ describe('a collector that is away never slows serving', () => {
       await agent.start()
       await write(dir, 'ciphertext-tampered')
       for (let i = 0; i < 40; i++) {
-        await expect(agent.reader.refresh()).rejects.toMatchObject({ code: 'integrity' })
-        const served = agent.reader.secrets()
+        await expect(readerOf(agent).refresh()).rejects.toMatchObject({ code: 'integrity' })
+        const served = readerOf(agent).secrets()
         expect(served).not.toBeInstanceOf(Promise)
       }
       const t0 = performance.now()
-      for (let i = 0; i < 20_000; i++) agent.reader.secrets()
+      for (let i = 0; i < 20_000; i++) readerOf(agent).secrets()
       expect(performance.now() - t0).toBeLessThan(1000)
-      const metrics = parsePrometheusText(agent.reader.metrics())
+      const metrics = parsePrometheusText(readerOf(agent).metrics())
       expect(metrics.value('clef_agent_telemetry_dropped_total')).toBeGreaterThanOrEqual(
         40 - 2 * telemetry.maxBuffer,
       )

@@ -2,9 +2,19 @@
 // They are typed by this package's AgentConfig and Agent, and @clef-sh/testing cannot depend on
 // agent-core (its tests use @clef-sh/testing), so they stay here; the fakes (clock, log recorder,
 // in-process KMS, packer) live in @clef-sh/testing.
+import { createAgentReader, type AgentReader } from '@clef-sh/http-api'
 import type { FakeClock } from '@clef-sh/testing'
 import type { AgentConfig } from '../config/types.ts'
 import type { Agent, RefreshEvent } from './types.ts'
+
+const readers = new WeakMap<Agent, AgentReader>()
+
+/** The HTTP API's reader over `agent.serving`: one per agent, as a server holds it. */
+export const readerOf = (agent: Agent): AgentReader => {
+  let reader = readers.get(agent)
+  if (reader === undefined) readers.set(agent, (reader = createAgentReader(agent.serving)))
+  return reader
+}
 
 /** The next refresh event of `agent`. */
 export const nextEvent = (agent: Agent): Promise<RefreshEvent> =>

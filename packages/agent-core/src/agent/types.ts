@@ -3,7 +3,7 @@
 import type { SecretValues } from '@clef-sh/artifact-format'
 import type { KmsResolver } from '@clef-sh/decrypt'
 import type { ErrorCode, Logger } from '@clef-sh/errors'
-import type { AgentReader } from '@clef-sh/http-api'
+import type { AgentServing } from './serving.ts'
 
 /** Outcome of one refresh, as reported to `onRefresh` listeners. */
 export type RefreshEvent =
@@ -92,11 +92,11 @@ export interface Agent extends AsyncDisposable {
   start(): Promise<void>
   /** Aborts the fetch in flight, clears every timer and drops the plaintext. Idempotent. */
   stop(reason?: string): Promise<void>
-  /** What the HTTP API serves from. */
-  readonly reader: AgentReader
+  /** What a server serves from: `createAgentReader(agent.serving)` of `@clef-sh/http-api`. */
+  readonly serving: AgentServing
   /**
    * A copy of every secret. Once `start()` was called, waits for the first load attempt while it
-   * runs. Rejects like `reader.secrets()` (`not_loaded`, `cache_expired` after at most 1 s of
+   * runs. Rejects like `serving.snapshot()` (`not_loaded`, `cache_expired` after at most 1 s of
    * waiting for a refresh, …).
    */
   getAll(): Promise<SecretValues>
@@ -121,9 +121,4 @@ export interface Agent extends AsyncDisposable {
   on<E extends keyof AgentEvents>(event: E, listener: (e: AgentEvents[E]) => void): () => void
   /** Subscribes to every refresh outcome, success or failure, in one listener; returns the unsubscribe function. */
   onRefresh(listener: (e: RefreshEvent) => void): () => void
-  /**
-   * Counts one API answer for `/v1/metrics`: pass it as `serveApi`'s `onRequest`. Cheap and
-   * never throws (it runs on the hot path).
-   */
-  readonly recordRequest: (route: string, status: number) => void
 }

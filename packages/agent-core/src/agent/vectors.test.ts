@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { parseVerifyKey } from '@clef-sh/artifact-format'
 import { createFakeClock, createInProcessKms, loadVectors, vectorPath } from '@clef-sh/testing'
 import { createAgent } from './create-agent.ts'
-import { testConfig } from './test-support.ts'
+import { testConfig, readerOf } from './test-support.ts'
 
 // Every conformance vector through the whole agent (file source → checks → provider), in both modes.
 describe.each([
@@ -24,14 +24,14 @@ describe.each([
     })
     await agent.start()
     if (v.expect.ok) {
-      expect(agent.reader.ready()).toEqual({ ready: true })
+      expect(readerOf(agent).ready()).toEqual({ ready: true })
       expect(agent.revision).toBe(v.expect.revision)
       expect(await agent.getAll()).toEqual(v.expect.values)
-      const served = await agent.reader.secrets()
+      const served = await readerOf(agent).secrets()
       expect(Buffer.from(served.allBody).toString()).toBe(JSON.stringify(v.expect.values))
     } else {
-      expect(agent.reader.ready()).toEqual({ ready: false, reason: v.expect.reason })
-      expect(agent.reader.health().lastError?.code).toBe(v.expect.reason)
+      expect(readerOf(agent).ready()).toEqual({ ready: false, reason: v.expect.reason })
+      expect(readerOf(agent).health().lastError?.code).toBe(v.expect.reason)
       await expect(agent.getAll()).rejects.toMatchObject({ code: v.expect.reason })
     }
   })

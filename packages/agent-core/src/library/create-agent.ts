@@ -73,7 +73,7 @@ export const createAgent = (input: AgentConfig | AgentOptions, deps: AgentDeps =
   return {
     start: () => core.start(),
     stop,
-    reader: core.reader,
+    serving: core.serving,
     getAll: () => core.getAll(),
     get: (name, key) => (key === undefined ? core.get(name) : secret(name, key)),
     secret,
@@ -87,7 +87,6 @@ export const createAgent = (input: AgentConfig | AgentOptions, deps: AgentDeps =
     },
     on: (event, listener) => core.on(event, listener),
     onRefresh: (listener) => core.onRefresh(listener),
-    recordRequest: core.recordRequest,
     [Symbol.asyncDispose]: () => stop('disposed'),
   }
 }

@@ -31,8 +31,8 @@ const isTransient = async (agent: Agent): Promise<boolean> =>
 
 /** The last failure, as /v1/health reports it: code, message and hint, never a secret. */
 const lastFailure = (agent: Agent): { code: ErrorCode; message: string; hint: string | undefined } => {
-  const last = agent.reader.health().lastError
-  if (last === null) return { code: ErrorCode.NotLoaded, message: 'not_loaded', hint: undefined }
+  const last = agent.serving.status().lastError
+  if (last === undefined) return { code: ErrorCode.NotLoaded, message: 'not_loaded', hint: undefined }
   const code = isErrorCode(last.code) ? last.code : ErrorCode.NotLoaded
   return { code, message: `${last.code}: ${last.message}`, hint: last.hint }
 }
@@ -92,7 +92,7 @@ export const loadWithRetry = async (opts: LoadWithRetryOptions): Promise<void> =
     await sleep(delayMs)
     if (signals.pending() !== undefined) return never()
     // The outcome shows in `ready` and the last failure; the rejection itself adds nothing.
-    await agent.reader.refresh().catch(() => undefined)
+    await agent.serving.refresh().catch(() => undefined)
     if (signals.pending() !== undefined) return never()
   }
 }

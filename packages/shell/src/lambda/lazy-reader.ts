@@ -4,7 +4,7 @@
 // secrets request before it is refused (`snapstart_init`) instead of starting a load.
 import type { Agent } from '@clef-sh/agent-core'
 import { AgentError, ErrorCode } from '@clef-sh/errors'
-import type { AgentReader } from '@clef-sh/http-api'
+import { createAgentReader, type AgentReader } from '@clef-sh/http-api'
 
 /** The agent's reader, starting the agent on first use. */
 export interface LazyReader {
@@ -29,14 +29,14 @@ const beforeFirstInvoke = (): AgentError =>
   )
 
 /**
- * Wraps `agent.reader`: until the first load attempt ended, `secrets()` and `refresh()` start the
+ * Wraps the API's reader of `agent.serving`: until the first load attempt ended, `secrets()` and `refresh()` start the
  * agent if needed and wait for that attempt; afterwards they are the agent's own. With
  * `snapStart`, they reject with AgentError `snapstart_init` until `ensureStarted()` was called.
  */
 export const createLazyReader = (agent: Agent, opts: LazyReaderOptions = {}): LazyReader => {
   let starting: Promise<void> | undefined
   let settled = false
-  const inner = agent.reader
+  const inner = createAgentReader(agent.serving)
   const ensureStarted = (): Promise<void> =>
     (starting ??= agent.start().finally(() => {
       settled = true

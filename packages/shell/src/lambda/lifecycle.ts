@@ -75,15 +75,15 @@ const reportFailure = async (
 const loadDuringInit = async ({ agent, lazy }: ExtensionServing): Promise<void> => {
   await lazy.ensureStarted()
   if (agent.ready) return
-  const last = agent.reader.health().lastError
-  throw last === null
+  const last = agent.serving.status().lastError
+  throw last === undefined
     ? new AgentError(ErrorCode.NotLoaded, 'no secrets could be loaded')
     : new AgentError(isErrorCode(last.code) ? last.code : ErrorCode.Internal, last.message)
 }
 
 const isStale = ({ agent, ttlMs }: ExtensionServing, now: number): boolean => {
-  const at = agent.reader.health().lastRefreshAt
-  return ttlMs === 0 || at === null || now - at >= ttlMs
+  const at = agent.serving.status().lastRefreshAt
+  return ttlMs === 0 || at === undefined || now - at >= ttlMs
 }
 
 /** INVOKE: the first one starts the agent under SnapStart; later ones refresh when stale. */
