@@ -79,8 +79,14 @@ export const bundle = async ({ entry, outfile, vendors = true }) => {
     outfile,
     sourcemap: 'linked',
     plugins: vendors ? [vendorPlugin] : [],
-    // import.meta.url has no CJS meaning: point it at the bundle itself.
-    define: { 'import.meta.url': '__clef_import_meta_url' },
+    define: {
+      // import.meta.url has no CJS meaning: point it at the bundle itself.
+      'import.meta.url': '__clef_import_meta_url',
+      // The side files, checked at start (packages/shell/src/bundled-files.ts).
+      __CLEF_VENDOR_FILES__: JSON.stringify(
+        vendors ? Object.values(VENDORS).map(({ file }) => `./vendor/${file}.cjs`) : [],
+      ),
+    },
     banner: {
       js: "#!/usr/bin/env node\nconst __clef_import_meta_url = require('node:url').pathToFileURL(__filename).href;",
     },

@@ -1,14 +1,16 @@
 // The standalone binary (`pnpm build:sea`): a Node single executable that needs nothing
 // installed. Built once per run from the current bundle (about 100 MB, kept in dist/, never
-// committed), then driven like a user would: --version, --help, serving age-basic, exec.
+// committed), then driven like a user would: --version, --help, serving age-basic, exec, the demo.
 import { execFile, spawn } from 'node:child_process'
 import { existsSync, statSync } from 'node:fs'
+import { chmod, copyFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import SEA_NODE from '../../../scripts/sea-node.json' with { type: 'json' }
 import { beforeAll, describe, expect, it } from 'vitest'
-import { freePort, startFakeLambda, vector, vectorPath } from '@clef-sh/testing'
+import { freePort, startFakeLambda, tempDir, vector, vectorPath } from '@clef-sh/testing'
 import pkg from '../package.json' with { type: 'json' }
+import { DEMO_SECRETS, runDemo } from './demo-run.ts'
 import { BUNDLE, startAsExtension, TEST_TOKEN } from './harness.ts'
 
 const SEA = fileURLToPath(new URL('../dist/clef-agent', import.meta.url))
@@ -88,5 +90,13 @@ describe('the single executable', () => {
     expect(await ext.secrets()).toEqual(basic.expect.ok ? basic.expect.values : null)
     lambda.shutdown({ deadlineInMs: 1500 })
     expect(await ext.exited).toBe(0)
+  })
+
+  it('runs the embedded demo from a copy in an empty directory', async () => {
+    await using dir = await tempDir()
+    await copyFile(SEA, dir.file('clef-agent'))
+    await chmod(dir.file('clef-agent'), 0o755)
+    const demo = await runDemo(dir.path, dir.file('clef-agent'))
+    expect([demo.status, demo.secrets, demo.code]).toEqual([200, DEMO_SECRETS, 0])
   })
 })

@@ -1,15 +1,10 @@
 // Entry of the sidecar image: the clef-agent CLI (run, healthcheck for exec probes, exec) with the
 // container's defaults. Serving, the probe listener (CLEF_AGENT_PROBE_PORT) and the SIGTERM drain
 // are the shared shell's; the container only decides where the token is shared.
-import { fileURLToPath } from 'node:url'
 import pkg from '../package.json' with { type: 'json' }
 import { fatal, logFormatOf, runCli } from '@clef-sh/shell'
 import { containerEnv } from './container-env.ts'
 
-/** Folder of the demo artifact, relative to this file (src/ or dist/ of apps/sidecar). */
-const DEMO_DIR = fileURLToPath(new URL('../../../examples/demo/', import.meta.url))
 const env = containerEnv(process.env)
 
-runCli(process.argv.slice(2), env, { version: pkg.version, demoDir: DEMO_DIR }).catch((e: unknown) =>
-  fatal(logFormatOf(env), e),
-)
+runCli(process.argv.slice(2), env, { version: pkg.version }).catch((e: unknown) => fatal(logFormatOf(env), e))

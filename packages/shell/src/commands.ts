@@ -1,18 +1,23 @@
 // The `clef-agent` commands by name: argv → the command's module. Shared by the daemon's entry
 // and the sidecar image's entry, which differ only in defaults.
+import { missingBundledFiles } from './bundled-files.ts'
 import { EXEC_HELP, HELP, parseArgs } from './cli.ts'
 import { demoEnv } from './demo.ts'
 import { runExec } from './exec/run-exec.ts'
 import { runHealthcheck } from './healthcheck.ts'
 import { runAgent } from './run.ts'
-import { usageError } from './startup.ts'
+import { fatal, logFormatOf, usageError } from './startup.ts'
+
+/** Exits 1 naming every side file of the node bundle that is missing (none: returns). */
+const checkBundledFiles = (env: NodeJS.ProcessEnv): void => {
+  const missing = missingBundledFiles()
+  if (missing !== undefined) fatal(logFormatOf(env), missing)
+}
 
 /** What the entry that runs the commands knows about itself. */
 export interface CliOptions {
   /** Printed by `--version`. */
   version: string
-  /** Folder (ending in `/`) of the demo artifact and its test-only key. */
-  demoDir: string
 }
 
 /**
@@ -27,8 +32,11 @@ export const runCli = async (
   const command = parseArgs(argv)
   switch (command.kind) {
     case 'run':
-      return runAgent(command.demo ? demoEnv(env, opts.demoDir) : env, command.demo)
+      // The demo's embedded artifact needs no side file, so it runs from the bundle alone.
+      if (!command.demo) checkBundledFiles(env)
+      return runAgent(command.demo ? demoEnv(env) : env, command.demo)
     case 'exec':
+      checkBundledFiles(env)
       return runExec(command, env)
     case 'healthcheck':
       return runHealthcheck(env, command.live, command.waitSeconds)

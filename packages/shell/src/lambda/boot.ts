@@ -2,6 +2,7 @@
 // the lifecycle. Loaded lazily by main.ts, so that this code is read while Lambda registers us.
 import { tmpdir } from 'node:os'
 import { parseConfig } from '@clef-sh/agent-core'
+import { missingBundledFiles } from '../bundled-files.ts'
 import { createLogger } from '../logger.ts'
 import type { ExtensionsClient } from './extensions-api.ts'
 import { runExtension } from './lifecycle.ts'
@@ -26,7 +27,12 @@ export const boot = ({ client, registration, env }: BootOptions): Promise<number
   return runExtension({
     client,
     registration,
-    setup: () => serveExtension(parsed, logger, { snapStart }),
+    setup: async () => {
+      // The Node.js layer's bundle without its vendor/ files: an init error naming them.
+      const missing = missingBundledFiles()
+      if (missing !== undefined) throw missing
+      return serveExtension(parsed, logger, { snapStart })
+    },
     snapStart,
     logger,
   })
