@@ -2,7 +2,8 @@
 // (every secrets request decrypts) is driven by autocannon with 50 clients on /v1/secrets; at the
 // same time a prober in its own process (bench/prober.mjs, as a kubelet is) asks /v1/health,
 // /v1/ready and /v1/metrics in turn every 20 ms and records each answer's latency. Then the agent
-// idles and its RSS is read until it settles (or 60 s pass).
+// idles and its RSS is read each second until it has stayed within 20 MiB of its pre-load level for
+// 5 s, or 60 s have passed.
 // Artifacts: the 5,000-key vector and a 100,000-key artifact packed here with a fresh age key.
 // Prints figures and writes bench/results/probes.md; asserts nothing.
 // Flags: --seconds=N (load per artifact, default 15), --idle=N (seconds of idle watched, default 60),
@@ -91,13 +92,15 @@ const startProber = (port) => {
   }
 }
 
-/** RSS every second for up to IDLE_S s; stops early once it has not moved 1 MiB in 10 s. */
-const idleRss = async (pid) => {
+/**
+ * RSS every second of idle for up to IDLE_S s; stops early once it has stayed within 20 MiB of
+ * `before` (the issue's target) for 5 s. `seconds` is how long it watched.
+ */
+const idleRss = async (pid, before) => {
   const samples = []
   for (let s = 0; s <= IDLE_S; s++) {
     samples.push(memoryMiB(pid).rss)
-    const last = samples.slice(-11)
-    if (last.length === 11 && Math.max(...last) - Math.min(...last) < 1) break
+    if (samples.length >= 5 && samples.slice(-5).every((x) => x - before <= 20)) break
     await sleep(1000)
   }
   return { after: samples.at(-1), seconds: samples.length - 1 }
@@ -132,7 +135,7 @@ for (const keys of only) {
     const load1 = loadavg()[0]
     clearInterval(watch)
     const lat = await prober.stop()
-    const idle = await idleRss(proc.pid)
+    const idle = await idleRss(proc.pid, before)
     const all = Object.values(lat).flat()
     rows.push({ keys, r, lat, all, before, underLoad, peak, idle, load1 })
     console.log(

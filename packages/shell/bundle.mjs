@@ -68,9 +68,27 @@ const writeOutputs = async (outputFiles, executable) => {
 }
 
 /**
+ * The launcher (src/launcher/main.ts) with the program `main` in front of it as the string it runs:
+ * one file, whose program V8 compiles from the code cache of an earlier start.
+ */
+const withLauncher = async (main) => {
+  const launcher = await build({
+    ...COMMON,
+    entryPoints: [new URL('./src/launcher/main.ts', import.meta.url).pathname],
+    outfile: 'launcher.cjs',
+    legalComments: 'none',
+    // It runs as the file's own module: `module` and `require` are Node's, on purpose.
+    logOverride: { 'commonjs-variable-in-esm': 'silent' },
+  })
+  const code = launcher.outputFiles.find((f) => f.path.endsWith('launcher.cjs')).text
+  return `#!/usr/bin/env node\nconst __clef_main_source = ${JSON.stringify(main)};\n${code}`
+}
+
+/**
  * Bundles `entry` (a .ts file) into the executable CommonJS file `outfile`. With `vendors` (the
- * default) the lazily loaded SDKs go to `vendor/*.cjs` beside it; without, the file is
- * self-contained (what a SEA needs).
+ * default) the lazily loaded SDKs go to `vendor/*.cjs` beside it and the program runs from a
+ * launcher with a V8 code cache (src/launcher); without, the file is plain and self-contained
+ * (what a SEA needs: it has its own code cache).
  */
 export const bundle = async ({ entry, outfile, vendors = true }) => {
   const { outputFiles } = await build({
@@ -88,9 +106,13 @@ export const bundle = async ({ entry, outfile, vendors = true }) => {
       ),
     },
     banner: {
-      js: "#!/usr/bin/env node\nconst __clef_import_meta_url = require('node:url').pathToFileURL(__filename).href;",
+      js: `${vendors ? '' : '#!/usr/bin/env node\n'}const __clef_import_meta_url = require('node:url').pathToFileURL(__filename).href;`,
     },
   })
+  if (vendors) {
+    const main = outputFiles.find((f) => f.path === outfile)
+    main.contents = Buffer.from(await withLauncher(main.text))
+  }
   await writeOutputs(outputFiles, outfile)
   if (!vendors) return
   for (const [pkg, { file, from }] of Object.entries(VENDORS)) {

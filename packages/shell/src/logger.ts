@@ -13,6 +13,10 @@ export interface LoggerOptions {
   now?: () => Date
 }
 
+/** The log format `env` asks for, readable before (and despite) a bad configuration. */
+export const logFormatOf = (env: NodeJS.ProcessEnv): LogFormat =>
+  env['CLEF_AGENT_LOG_FORMAT']?.trim().toLowerCase() === 'pretty' ? 'pretty' : 'json'
+
 const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 }
 
 // C0, DEL, C1 and the two Unicode line separators: anything a terminal or a log shipper may

@@ -11,6 +11,7 @@ import {
   type RunningApi,
   type RunningProbe,
 } from '@clef-sh/http-api'
+import { startIdleGc } from './idle-gc.ts'
 
 /** A serving agent; `close()` drains both listeners and stops the agent (dropping the plaintext). */
 export interface ServingAgent {
@@ -66,13 +67,19 @@ export const serveAgent = async (opts: ServeOptions): Promise<ServingAgent> => {
     // CLEF_AGENT_TOKEN itself was checked with the configuration: what fails here is the file.
     throw naming('CLEF_AGENT_TOKEN_FILE', e)
   })
+  // Memory a burst of requests leaves is given back once they stop (idle-gc.ts).
+  const idleGc = startIdleGc()
   const api = await serveApi(reader, {
     token: token.token,
     port: config.port,
     logger,
-    onRequest: agent.serving.recordRequest,
+    onRequest: (route, status) => {
+      idleGc.note()
+      agent.serving.recordRequest(route, status)
+    },
     ...(opts.forceCloseAfterMs === undefined ? {} : { forceCloseAfterMs: opts.forceCloseAfterMs }),
   }).catch((e: unknown) => {
+    idleGc.stop()
     throw naming('CLEF_AGENT_PORT', e, 'choose a free port with CLEF_AGENT_PORT')
   })
   let probe: RunningProbe | undefined
@@ -82,6 +89,7 @@ export const serveAgent = async (opts: ServeOptions): Promise<ServingAgent> => {
         ? undefined
         : await serveProbe(reader, { port: config.probePort, logger })
   } catch (e) {
+    idleGc.stop()
     await api.close()
     throw naming('CLEF_AGENT_PROBE_PORT', e, 'choose a free port with CLEF_AGENT_PROBE_PORT')
   }
@@ -92,6 +100,7 @@ export const serveAgent = async (opts: ServeOptions): Promise<ServingAgent> => {
     tokenFile: token.path,
   })
   const close = async (reason: string): Promise<void> => {
+    idleGc.stop()
     await Promise.allSettled([agent.stop(reason), api.close(), probe?.close()])
   }
   return { agent, reader, api, probe, token, close }

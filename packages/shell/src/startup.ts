@@ -4,12 +4,10 @@
 import { tmpdir } from 'node:os'
 import { parseConfig, type AgentConfig, type ConfigIssue, type LogFormat } from '@clef-sh/agent-core'
 import { AgentError, ErrorCode, isAgentError } from '@clef-sh/errors'
-import { createLogger } from './logger.ts'
+import { createLogger, logFormatOf } from './logger.ts'
 import { codeOf, messageOf } from './safe-message.ts'
 
-/** The log format `env` asks for, readable before (and despite) a bad configuration. */
-export const logFormatOf = (env: NodeJS.ProcessEnv): LogFormat =>
-  env['CLEF_AGENT_LOG_FORMAT']?.trim().toLowerCase() === 'pretty' ? 'pretty' : 'json'
+export { logFormatOf } from './logger.ts'
 
 /** The one form of a configuration problem: `config_invalid` naming every variable, never a value. */
 export const configError = (issues: readonly ConfigIssue[]): AgentError =>

@@ -109,3 +109,19 @@ describe('createBulkPool behind createDecryptor', () => {
     expect((await failure(decryptor.plaintext(artifact))).code).toBe('not_loaded')
   })
 })
+
+describe('createBulkPool when idle', () => {
+  it('ends its workers once no decrypt ran for idleMs, and starts one again for the next', async () => {
+    const v = vector('large-5000-keys')
+    const pool = createBulkPool({ size: 1, idleMs: 50 })
+    pools.push(pool)
+    const decryptor = createDecryptor({ ageIdentity: v.ageKey ?? undefined, bulk: pool })
+    const artifact = artifactOf('large-5000-keys')
+    const first = Buffer.from(await decryptor.plaintext(artifact)).toString('utf8')
+    expect(pool.threads).toBe(1)
+    await new Promise((r) => setTimeout(r, 300))
+    expect(pool.threads).toBe(0)
+    expect(Buffer.from(await decryptor.plaintext(artifact)).toString('utf8')).toBe(first)
+    expect(pool.threads).toBe(1)
+  })
+})

@@ -20,10 +20,17 @@ export interface BulkPoolOptions {
   maxFree?: number
   /** Kept buffers are dropped once no decrypt asked for one this long; default 1000 ms. */
   keepFreeMs?: number
+  /**
+   * Workers end once no decrypt ran this long, and their memory (heap, garbage of past
+   * decrypts) with them; the next decrypt starts one again. Default 5000 ms.
+   */
+  idleMs?: number
 }
 
 /** A {@link BulkOpener} backed by worker threads; `close` ends them (pending jobs reject). */
 export interface BulkPool extends BulkOpener {
+  /** Worker threads running now. */
+  readonly threads: number
   close(): Promise<void>
 }
 
@@ -93,8 +100,26 @@ export const createBulkPool = (opts: BulkPoolOptions = {}): BulkPool => {
   const size = opts.size ?? defaultSize()
   const buffers = createBufferRecycler({ maxFree: opts.maxFree ?? 4, keepFreeMs: opts.keepFreeMs ?? 1000 })
   const slots: Slot[] = []
+  const idleMs = opts.idleMs ?? 5000
   let nextId = 0
   let closed = false
+  let lastJob = 0
+  let idleTimer: ReturnType<typeof setTimeout> | undefined
+
+  // Ends every worker once none has had a job for idleMs (checked again later when one had).
+  const retireWhenIdle = (): void => {
+    idleTimer = undefined
+    const quiet = performance.now() - lastJob
+    if (slots.some((s) => s.pending.size > 0) || quiet < idleMs) {
+      armIdle(Math.max(idleMs - quiet, 100))
+      return
+    }
+    for (const slot of slots.splice(0)) void slot.worker.terminate()
+  }
+  const armIdle = (ms: number): void => {
+    idleTimer ??= setTimeout(retireWhenIdle, ms)
+    idleTimer.unref()
+  }
 
   const drop = (slot: Slot): void => {
     const at = slots.indexOf(slot)
@@ -138,6 +163,8 @@ export const createBulkPool = (opts: BulkPoolOptions = {}): BulkPool => {
     if (closed) return Promise.reject(new AgentError(ErrorCode.NotLoaded, 'the agent is stopping'))
     const slot = pick()
     const id = nextId++
+    lastJob = performance.now()
+    armIdle(idleMs)
     return new Promise<Opened>((resolve, reject) => {
       slot.pending.set(id, (opened) => {
         if (opened instanceof Error) reject(opened)
@@ -154,9 +181,13 @@ export const createBulkPool = (opts: BulkPoolOptions = {}): BulkPool => {
       run({ kind: 'age', key, payload, out: buffers.take(IN_THREAD.agePlainLength(payload.length)) }),
     openAesGcm: (box) => run({ kind: 'gcm', ...box, out: buffers.take(box.ciphertext.length) }),
     release: buffers.release,
+    get threads() {
+      return slots.length
+    },
     async close() {
       closed = true
       buffers.clear()
+      if (idleTimer !== undefined) clearTimeout(idleTimer)
       await Promise.all(slots.map((s) => s.worker.terminate()))
     },
   }
