@@ -3,7 +3,7 @@
 // identities and files) goes through the age-encryption library, also built once, and loaded only
 // then: most deployments never need its web streams, WebCrypto and post-quantum code in memory.
 import { AgentError, ErrorCode, isAgentError } from '@clef-sh/errors'
-import { ageFailure } from './age-v1/age-failure.ts'
+import { ageFailure, NO_MATCH, noMatchingRecipient } from './age-v1/age-failure.ts'
 import { decodeBech32 } from './age-v1/bech32.ts'
 import { createX25519FileUnwrap, type KeyedPayload, type X25519FileUnwrap } from './age-v1/decrypt-file.ts'
 import { parseAgeHeader } from './age-v1/header.ts'
@@ -19,17 +19,23 @@ const invalidIdentity = (): AgentError =>
   )
 
 const loadLibraryDecrypt = async (identity: string): Promise<AgeDecrypt> => {
-  const { Decrypter } = await import('age-encryption')
+  const { Decrypter, identityToRecipient } = await import('age-encryption')
   const decrypter = new Decrypter()
   try {
     decrypter.addIdentity(identity)
   } catch {
     throw invalidIdentity()
   }
+  // Only for the hint of a file packed for others; public, so it may be logged.
+  let recipient: Promise<string | undefined> | undefined
+  const recipientOf = (): Promise<string | undefined> =>
+    (recipient ??= identityToRecipient(identity).catch(() => undefined))
   return async (file) => {
     try {
       return await decrypter.decrypt(file)
     } catch (cause) {
+      if (cause instanceof Error && cause.message === NO_MATCH)
+        throw noMatchingRecipient(await recipientOf(), cause)
       // The library quotes file bytes in some messages ("invalid version <line>"): cut and clean.
       const why =
         cause instanceof Error ? cause.message.replace(/\p{Cc}/gu, '?').slice(0, 120) : 'unknown error'
@@ -107,7 +113,8 @@ const createFastDecrypt = (unwrap: X25519FileUnwrap, identity: string, bulk: Bul
  * (`AGE-SECRET-KEY-PQ-1…`) identity. X25519 files open their payload through `bulk` (this thread by
  * default); post-quantum files go through the age library on this thread. Throws AgentError
  * `config_invalid` for a malformed identity; the returned function throws `decrypt`. Messages
- * never contain key material.
+ * never contain key material; a file packed for other recipients names the identity's own
+ * recipient (its public key) in the hint.
  */
 export const createAgeDecrypt = (identity: string, bulk: BulkOpener = IN_THREAD_OPENER): AgeDecrypt => {
   const trimmed = identity.trim()

@@ -44,3 +44,25 @@ describe('parseAgeKeyFile', () => {
     expect(() => parseAgeKeyFile('')).toThrow(/no AGE-SECRET-KEY- line found/)
   })
 })
+
+describe('parseAgeKeyFile: a public key instead of the private key', () => {
+  it('says the file holds a public key and where the private key is expected, echoing nothing', async () => {
+    const { generateHybridIdentity, generateX25519Identity, identityToRecipient } =
+      await import('age-encryption')
+    for (const identity of [await generateX25519Identity(), await generateHybridIdentity()]) {
+      const recipient = await identityToRecipient(identity)
+      let err: unknown
+      try {
+        parseAgeKeyFile(`# a recipients file\n${recipient}\n`)
+      } catch (e) {
+        err = e
+      }
+      expect(err).toMatchObject({
+        code: 'config_invalid',
+        message: 'age key file: holds a public key (age1…, a recipient), not the private key',
+        hint: expect.stringContaining('AGE-SECRET-KEY-1') as string,
+      })
+      expect(JSON.stringify(err) + (err as Error).message).not.toContain(recipient.slice(5))
+    }
+  })
+})

@@ -36,14 +36,18 @@ export interface ServeOptions {
   forceCloseAfterMs?: number
 }
 
-/** `error` with `variable: ` in front of its message, so a bind failure names what to change. */
-const naming = (variable: string, error: unknown): unknown =>
-  isAgentError(error)
-    ? new AgentError(error.code, `${variable}: ${error.message}`, {
-        hint: `choose a free port with ${variable}`,
-        cause: error,
-      })
-    : error
+/**
+ * `error` with `variable: ` in front of its message, so a fatal start line names what to change;
+ * `hint` replaces the error's own when given.
+ */
+const naming = (variable: string, error: unknown, hint?: string): unknown => {
+  if (!isAgentError(error)) return error
+  const kept = hint ?? error.hint
+  return new AgentError(error.code, `${variable}: ${error.message}`, {
+    cause: error,
+    ...(kept === undefined ? {} : { hint: kept }),
+  })
+}
 
 /** Where the probe listens, as a URL (`http://[::]:7780` when bound dual-stack). */
 const probeUrl = ({ hostname, port }: RunningProbe): string =>
@@ -53,12 +57,16 @@ const probeUrl = ({ hostname, port }: RunningProbe): string =>
  * Resolves the token and starts listening; the agent itself is not started (call
  * `agent.start()`), so probes answer `not_loaded` while the first load runs. Every request is
  * counted in the agent's metrics. Rejects with `config_invalid` when a port cannot be bound
- * (naming CLEF_AGENT_PORT or CLEF_AGENT_PROBE_PORT) or the token file is unusable.
+ * (naming CLEF_AGENT_PORT or CLEF_AGENT_PROBE_PORT) or the token file is unusable (naming
+ * CLEF_AGENT_TOKEN_FILE).
  */
 export const serveAgent = async (opts: ServeOptions): Promise<ServingAgent> => {
   const { config, agent, logger } = opts
   const reader = opts.reader ?? createAgentReader(agent.serving)
-  const token = await resolveToken(config)
+  const token = await resolveToken(config).catch((e: unknown) => {
+    // CLEF_AGENT_TOKEN itself was checked with the configuration: what fails here is the file.
+    throw naming('CLEF_AGENT_TOKEN_FILE', e)
+  })
   // Memory a burst of requests leaves is given back once they stop (idle-gc.ts).
   const idleGc = startIdleGc()
   const api = await serveApi(reader, {
@@ -72,7 +80,7 @@ export const serveAgent = async (opts: ServeOptions): Promise<ServingAgent> => {
     ...(opts.forceCloseAfterMs === undefined ? {} : { forceCloseAfterMs: opts.forceCloseAfterMs }),
   }).catch((e: unknown) => {
     idleGc.stop()
-    throw naming('CLEF_AGENT_PORT', e)
+    throw naming('CLEF_AGENT_PORT', e, 'choose a free port with CLEF_AGENT_PORT')
   })
   let probe: RunningProbe | undefined
   try {
@@ -83,7 +91,7 @@ export const serveAgent = async (opts: ServeOptions): Promise<ServingAgent> => {
   } catch (e) {
     idleGc.stop()
     await api.close()
-    throw naming('CLEF_AGENT_PROBE_PORT', e)
+    throw naming('CLEF_AGENT_PROBE_PORT', e, 'choose a free port with CLEF_AGENT_PROBE_PORT')
   }
   logger.info('listening', {
     url: `http://127.0.0.1:${api.port}`,

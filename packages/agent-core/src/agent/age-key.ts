@@ -1,7 +1,7 @@
 // Resolves the configured age identity at start: inline, or read from a key file (comments and
 // blank lines allowed). The key file decides what the agent decrypts and serves, so it must pass
 // the trusted-file rule. The key never appears in an error or a log line.
-import { parseAgeKeyFile } from '@clef-sh/decrypt'
+import { createDecryptor, parseAgeKeyFile } from '@clef-sh/decrypt'
 import { AgentError, ErrorCode, isAgentError, readTrustedFile } from '@clef-sh/errors'
 import type { AgeKeyConfig } from '../config/types.ts'
 
@@ -46,13 +46,40 @@ export const loadAgeIdentity = async (ageKey: AgeKeyConfig | undefined): Promise
   }
   try {
     return parseAgeKeyFile(text)
-  } catch {
-    throw new AgentError(
-      ErrorCode.ConfigInvalid,
-      `age key file ${ageKey.path}: no AGE-SECRET-KEY- line found`,
-      {
-        hint: 'the file must contain an age identity, such as the output of age-keygen',
-      },
-    )
+  } catch (e) {
+    // parseAgeKeyFile says what the file holds instead (a public key, nothing), never its content.
+    const why = isAgentError(e) ? e.message.replace(/^age key file: /, '') : 'no AGE-SECRET-KEY- line found'
+    throw new AgentError(ErrorCode.ConfigInvalid, `age key file ${ageKey.path}: ${why}`, {
+      hint:
+        (isAgentError(e) ? e.hint : undefined) ??
+        'the file must contain an age identity, such as the output of age-keygen',
+    })
+  }
+}
+
+/** `error` led by `variable: `, so a fatal start line names what to change; the hint is kept. */
+const naming = (variable: string, error: unknown): unknown =>
+  isAgentError(error) && error.code === ErrorCode.ConfigInvalid
+    ? new AgentError(error.code, `${variable}: ${error.message}`, {
+        cause: error,
+        ...(error.hint === undefined ? {} : { hint: error.hint }),
+      })
+    : error
+
+/**
+ * The age identity for `start()`: read (see {@link loadAgeIdentity}) and checked as a key, so that a
+ * malformed one fails the start rather than the first decrypt. Throws AgentError `config_invalid`
+ * led by the variable at fault: `CLEF_AGENT_AGE_KEY_FILE: age key file ./x: no such file`,
+ * `CLEF_AGENT_AGE_KEY: age identity is not a valid …`.
+ */
+export const startAgeIdentity = async (ageKey: AgeKeyConfig | undefined): Promise<string | undefined> => {
+  if (ageKey === undefined) return undefined
+  try {
+    const identity = await loadAgeIdentity(ageKey)
+    // Does no I/O: parses the key (and imports an X25519 one), throwing config_invalid if malformed.
+    createDecryptor({ ageIdentity: identity })
+    return identity
+  } catch (e) {
+    throw naming(ageKey.kind === 'file' ? 'CLEF_AGENT_AGE_KEY_FILE' : 'CLEF_AGENT_AGE_KEY', e)
   }
 }

@@ -6,7 +6,7 @@ import { createCacheLocation } from '@clef-sh/cache'
 import { AgentError, ErrorCode, noopLogger } from '@clef-sh/errors'
 import { createSource } from '@clef-sh/sources'
 import type { AgentConfig } from '../config/types.ts'
-import { loadAgeIdentity } from './age-key.ts'
+import { startAgeIdentity } from './age-key.ts'
 import { createAgentEmitter } from './events.ts'
 import { createEngine, type Engine } from './engine.ts'
 import { createHighWater } from './high-water.ts'
@@ -67,7 +67,7 @@ export const createAgent = (config: AgentConfig, deps: AgentDeps = {}): Agent =>
   let engine: Engine | undefined
 
   const begin = async (): Promise<void> => {
-    const ageIdentity = await loadAgeIdentity(config.ageKey)
+    const ageIdentity = await startAgeIdentity(config.ageKey)
     // A source whose client (an optional peer dependency) is missing fails here, not as an outage.
     await source.prepare?.()
     // stop() may have run while the key file was read.

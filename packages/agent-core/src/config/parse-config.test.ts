@@ -165,6 +165,12 @@ describe('parseConfig: issues', () => {
     ['TTL below 30', { CLEF_AGENT_CACHE_TTL: '10' }, 'CLEF_AGENT_CACHE_TTL', /0 for JIT mode or at least 30/],
     ['TTL negative', { CLEF_AGENT_CACHE_TTL: '-1' }, 'CLEF_AGENT_CACHE_TTL', /0 for JIT mode or at least 30/],
     ['TTL fractional', { CLEF_AGENT_CACHE_TTL: '30.5' }, 'CLEF_AGENT_CACHE_TTL', /integer/],
+    [
+      'age key is a public key',
+      { CLEF_AGENT_AGE_KEY: 'age1qyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqszqgpqyqs3290gq' },
+      'CLEF_AGENT_AGE_KEY',
+      /is a public key \(age1…, a recipient\); it must be the private key, the AGE-SECRET-KEY-1… line/,
+    ],
     ['stale-if-error text', { CLEF_AGENT_STALE_IF_ERROR: 'soon' }, 'CLEF_AGENT_STALE_IF_ERROR', /seconds/],
     ['exec retry text', { CLEF_AGENT_EXEC_RETRY_FOR: '30s' }, 'CLEF_AGENT_EXEC_RETRY_FOR', /seconds/],
     ['bad boolean', { CLEF_AGENT_ALLOW_ROLLBACK: 'yes' }, 'CLEF_AGENT_ALLOW_ROLLBACK', /true, false, 1 or 0/],

@@ -68,6 +68,13 @@ const parseAgeKey = (r: EnvReader): AgeKeyConfig | undefined => {
   if (path !== undefined) return { kind: 'file', path }
   if (value === undefined) return undefined
   // Never echo the value: it is the private key.
+  if (value.startsWith('age1')) {
+    r.issue(
+      'CLEF_AGENT_AGE_KEY',
+      `is a public key (age1…, a recipient); it must be the private key, the ${AGE_KEY_PREFIX}1… line of age-keygen's output`,
+    )
+    return undefined
+  }
   if (!value.startsWith(AGE_KEY_PREFIX)) {
     r.issue('CLEF_AGENT_AGE_KEY', `must start with ${AGE_KEY_PREFIX}`)
     return undefined

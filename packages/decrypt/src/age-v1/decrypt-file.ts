@@ -1,7 +1,7 @@
 // Decrypts a whole binary age v1 file for an X25519 identity, synchronously on node:crypto: the
 // JIT hot path. Files without an X25519 stanza are left to the caller (the age-encryption library).
 import { createHmac, timingSafeEqual } from 'node:crypto'
-import { ageFailure } from './age-failure.ts'
+import { ageFailure, noMatchingRecipient } from './age-failure.ts'
 import { hkdfSha256 } from './hkdf.ts'
 import { parseAgeHeader, type AgeHeader } from './header.ts'
 import { decryptPayload } from './payload.ts'
@@ -34,7 +34,8 @@ const verifyHeaderMac = (fileKey: Buffer, header: AgeHeader): void => {
  * Builds the header half of a decrypt for an `AGE-SECRET-KEY-1…` identity, importing the key once;
  * returns undefined when `identity` is not one. The function parses the header, unwraps the file
  * key and checks the header MAC; it throws AgentError `decrypt` for a malformed file, a header no
- * stanza of which is addressed to the identity, or a bad MAC.
+ * stanza of which is addressed to the identity (its hint names the identity's recipient), or a bad
+ * MAC.
  */
 export const createX25519FileUnwrap = (identity: string): X25519FileUnwrap | undefined => {
   const x25519 = parseX25519Identity(identity)
@@ -42,8 +43,8 @@ export const createX25519FileUnwrap = (identity: string): X25519FileUnwrap | und
   return (file) => {
     const header = parseAgeHeader(file)
     if (!header.stanzas.some((s) => s.args[0] === 'X25519')) return undefined
-    const fileKey =
-      x25519.unwrap(header.stanzas) ?? ageFailure("no identity matched any of the file's recipients")
+    const fileKey = x25519.unwrap(header.stanzas)
+    if (fileKey === null) throw noMatchingRecipient(x25519.recipient)
     try {
       verifyHeaderMac(fileKey, header)
     } catch (e) {

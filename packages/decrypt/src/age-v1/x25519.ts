@@ -3,13 +3,15 @@
 import { createPrivateKey, createPublicKey, diffieHellman, type KeyObject } from 'node:crypto'
 import { ageFailure } from './age-failure.ts'
 import { decodeBase64 } from './base64.ts'
-import { decodeBech32 } from './bech32.ts'
+import { decodeBech32, encodeBech32 } from './bech32.ts'
 import { openChaCha20Poly1305 } from './chacha.ts'
 import { hkdfSha256 } from './hkdf.ts'
 import type { AgeStanza } from './header.ts'
 
 /** An X25519 identity, ready to unwrap file keys. */
 export interface X25519Identity {
+  /** The identity's recipient, `age1…`: its public key, safe to log. */
+  readonly recipient: string
   /**
    * Returns the 16-byte file key of the first X25519 stanza addressed to this identity (the caller
    * zeroes it), or null when none is. Throws AgentError `decrypt` for a malformed X25519 stanza
@@ -70,6 +72,7 @@ export const parseX25519Identity = (identity: string): X25519Identity | undefine
   const spki = createPublicKey(privateKey).export({ format: 'der', type: 'spki' })
   const recipient = spki.subarray(SPKI_X25519.length)
   return {
+    recipient: encodeBech32('age', recipient).toLowerCase(),
     unwrap(stanzas) {
       for (const s of stanzas) {
         if (s.args[0] !== 'X25519') continue
