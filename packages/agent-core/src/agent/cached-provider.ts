@@ -1,15 +1,10 @@
 // Cached mode: the decrypted snapshot lives in memory and is served without any work per request,
 // as long as the source confirmed it within the TTL.
+import type { SecretsSnapshot } from '@clef-sh/artifact-format'
 import { createSnapshotStore } from '@clef-sh/cache'
 import type { Decryptor } from '@clef-sh/decrypt'
 import { AgentError, ErrorCode } from '@clef-sh/errors'
-import {
-  createSnapshot,
-  timed,
-  type DecryptObserver,
-  type SecretsProvider,
-  type Snapshot,
-} from './provider.ts'
+import { createSnapshot, timed, type DecryptObserver, type SecretsProvider } from './provider.ts'
 import type { AgentStateView } from './state.ts'
 
 /** Options of {@link createCachedProvider}. */
@@ -26,7 +21,7 @@ export const createCachedProvider = ({
   freshness,
   observer,
 }: CachedProviderOptions): SecretsProvider => {
-  const store = createSnapshotStore<Snapshot>()
+  const store = createSnapshotStore<SecretsSnapshot>()
   return {
     mode: 'cached',
     accept: async (artifact, signal) => {

@@ -1,7 +1,7 @@
 // createAgent(): the agent's long-lived parts (source, state, telemetry, metrics, events, cache
 // location, rollback marks) are built here; start() reads the age key and then builds the engine
 // (decryptor → provider → pipeline → loop → gate, engine.ts). Cached or JIT mode is picked there, once.
-import { resolveSecret, secretNames } from '@clef-sh/artifact-format'
+import { resolveSecret, secretNames, type SecretsSnapshot } from '@clef-sh/artifact-format'
 import { createCacheLocation } from '@clef-sh/cache'
 import { AgentError, ErrorCode, noopLogger } from '@clef-sh/errors'
 import { createSource } from '@clef-sh/sources'
@@ -12,7 +12,6 @@ import { createEngine, type Engine } from './engine.ts'
 import { createHighWater } from './high-water.ts'
 import { copyValues } from './lookup.ts'
 import { createAgentMetrics } from './metrics.ts'
-import type { Snapshot } from './provider.ts'
 import { createAgentServing, type ReadyState } from './serving.ts'
 import { createAgentState, isLoaded } from './state.ts'
 import { createAgentTelemetry } from './telemetry-wiring.ts'
@@ -131,14 +130,14 @@ export const createAgent = (config: AgentConfig, deps: AgentDeps = {}): Agent =>
     await telemetry.stop(reason)
   }
 
-  const current = (): Snapshot | Promise<Snapshot> => {
+  const current = (): SecretsSnapshot | Promise<SecretsSnapshot> => {
     if (engine !== undefined) return engine.gate.snapshot()
     if (state.phase === 'stopped') throw stoppedError()
     throw new AgentError(ErrorCode.NotLoaded, 'secrets are not loaded yet')
   }
   // Before the first load attempt ended, wait for it (bounded by its own fetch timeout), so a
   // client that calls as soon as the port opens gets its secrets (docs/SPEC.md §7).
-  const snapshot = (): Snapshot | Promise<Snapshot> =>
+  const snapshot = (): SecretsSnapshot | Promise<SecretsSnapshot> =>
     firstLoad === undefined ? current() : firstLoad.then(current)
   const ready = (): ReadyState => engine?.gate.ready() ?? NOT_READY
   const refresh = async (): Promise<{ revision: string | null }> => {

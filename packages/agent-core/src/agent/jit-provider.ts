@@ -3,18 +3,17 @@
 // accepted artifact's plaintext is exactly the JSON the API would write (Clef's packer writes it
 // so), requests serve the decrypted bytes as they are and parse them only for per-key reads; the
 // bytes are zeroed, and their memory reused, once the last response writing them is done.
-import { valuesJson, type PackedArtifact, type SecretValues } from '@clef-sh/artifact-format'
+import {
+  valuesJson,
+  type PackedArtifact,
+  type SecretValues,
+  type SecretsSnapshot,
+} from '@clef-sh/artifact-format'
 import { createJitStore } from '@clef-sh/cache'
 import { parseSecretValues, type Decryptor } from '@clef-sh/decrypt'
 import { AgentError, ErrorCode } from '@clef-sh/errors'
 import { createJitLease } from './jit-lease.ts'
-import {
-  createSnapshot,
-  timed,
-  type DecryptObserver,
-  type SecretsProvider,
-  type Snapshot,
-} from './provider.ts'
+import { createSnapshot, timed, type DecryptObserver, type SecretsProvider } from './provider.ts'
 
 /** Options of {@link createJitProvider}. */
 export interface JitProviderOptions {
@@ -37,7 +36,7 @@ const NOT_LOADED = (): AgentError => new AgentError(ErrorCode.NotLoaded, 'no art
 
 interface InFlight {
   readonly artifact: PackedArtifact
-  readonly promise: Promise<Snapshot>
+  readonly promise: Promise<SecretsSnapshot>
 }
 
 const sameBytes = (a: Uint8Array, b: Uint8Array): boolean =>
@@ -47,7 +46,11 @@ const sameBytes = (a: Uint8Array, b: Uint8Array): boolean =>
  * A snapshot over plaintext known to be canonical: `json` is the bytes, lent to the requests that
  * share this decrypt (then zeroed by `release`); values parse on demand.
  */
-const rawSnapshot = (revision: string, plaintext: Uint8Array, release: (p: Uint8Array) => void): Snapshot => {
+const rawSnapshot = (
+  revision: string,
+  plaintext: Uint8Array,
+  release: (p: Uint8Array) => void,
+): SecretsSnapshot => {
   const lease = createJitLease(plaintext, release)
   let values: SecretValues | undefined
   const valuesOf = (): SecretValues => {
@@ -79,7 +82,7 @@ export const createJitProvider = ({
   const canonical = new WeakMap<PackedArtifact, boolean>()
   let inFlight: InFlight | undefined
 
-  const snapshotOf = (artifact: PackedArtifact, plaintext: Uint8Array): Snapshot => {
+  const snapshotOf = (artifact: PackedArtifact, plaintext: Uint8Array): SecretsSnapshot => {
     if (canonical.get(artifact) === true) return rawSnapshot(artifact.revision, plaintext, release)
     let raw = false
     try {
@@ -97,7 +100,7 @@ export const createJitProvider = ({
     }
   }
 
-  const decrypt = (artifact: PackedArtifact): Promise<Snapshot> => {
+  const decrypt = (artifact: PackedArtifact): Promise<SecretsSnapshot> => {
     const promise = timed(observer, () => decryptor.plaintext(artifact, { signal })).then((plaintext) =>
       snapshotOf(artifact, plaintext),
     )

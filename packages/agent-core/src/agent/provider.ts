@@ -2,11 +2,11 @@
 // chosen at createAgent, and never asks which mode it is in.
 import type { PackedArtifact, SecretValues, SecretsSnapshot } from '@clef-sh/artifact-format'
 
-/** The secrets of one revision: its values, and in JIT mode their JSON bytes (artifact-format). */
-export type Snapshot = SecretsSnapshot
-
-/** A {@link Snapshot} of decrypted `values`; the server serializes them, once per snapshot. */
-export const createSnapshot = (revision: string, values: SecretValues): Snapshot => ({ revision, values })
+/** A snapshot (artifact-format's SecretsSnapshot) of decrypted `values`; the server serializes them, once per snapshot. */
+export const createSnapshot = (revision: string, values: SecretValues): SecretsSnapshot => ({
+  revision,
+  values,
+})
 
 /** What the providers report about their decrypts. Neither callback may throw or keep `values`. */
 export interface DecryptObserver {
@@ -40,7 +40,7 @@ export interface SecretsProvider {
    * The current secrets; synchronous in cached mode (no promise on the hot path), a fresh decrypt
    * in JIT mode. Throws AgentError `not_loaded` when nothing is held.
    */
-  snapshot(): Snapshot | Promise<Snapshot>
+  snapshot(): SecretsSnapshot | Promise<SecretsSnapshot>
   /** True when the held secrets outlived the TTL plus `graceMs` with no successful fetch; never in JIT mode. */
   isStale(graceMs?: number): boolean
   /** Drops everything held, plaintext first. */

@@ -1,7 +1,8 @@
 // Decides, per request, whether the held secrets may be served: expiry, TTL, stale-if-error for
 // transient failures, and one coalesced refresh when the TTL ran out (docs/SPEC.md §6). Mode-agnostic.
+import type { SecretsSnapshot } from '@clef-sh/artifact-format'
 import { AgentError, ErrorCode, isAgentError } from '@clef-sh/errors'
-import type { SecretsProvider, Snapshot } from './provider.ts'
+import type { SecretsProvider } from './provider.ts'
 import type { RefreshOutcome } from './outcomes.ts'
 import type { Pipeline } from './refresh-pipeline.ts'
 import { MIN_INTERVAL_MS } from './schedule.ts'
@@ -50,7 +51,7 @@ export interface ServeGate {
    * {@link EXPIRED_WAIT_MS} for a refresh after the TTL ran out. Throws (or rejects) AgentError
    * otherwise.
    */
-  snapshot(): Snapshot | Promise<Snapshot>
+  snapshot(): SecretsSnapshot | Promise<SecretsSnapshot>
   ready(): ReadyState
   /** True when the TTL ran out (even within stale-if-error) or the artifact expired. */
   expired(): boolean
@@ -97,7 +98,7 @@ export const createServeGate = (opts: ServeGateOptions): ServeGate => {
       : new AgentError(last.code, last.message, { transient: last.transient })
   }
 
-  const serve = (): Snapshot | Promise<Snapshot> => {
+  const serve = (): SecretsSnapshot | Promise<SecretsSnapshot> => {
     const snapshot = provider.snapshot()
     if (!isPromise(snapshot)) return snapshot
     // JIT: a failed decrypt (KMS said no) shows in health like a failed refresh.
@@ -108,7 +109,7 @@ export const createServeGate = (opts: ServeGateOptions): ServeGate => {
     })
   }
 
-  const afterTtl = async (): Promise<Snapshot> => {
+  const afterTtl = async (): Promise<SecretsSnapshot> => {
     const last = state.lastAttemptAt ?? Number.NEGATIVE_INFINITY
     // One coalesced refresh, but not one per request while the source stays down, nor before the
     // source's Retry-After (or rate-limit reset) has passed.
@@ -119,7 +120,7 @@ export const createServeGate = (opts: ServeGateOptions): ServeGate => {
     return serve()
   }
 
-  const current = (): Snapshot | Promise<Snapshot> => {
+  const current = (): SecretsSnapshot | Promise<SecretsSnapshot> => {
     if (state.phase === 'stopped') throw new AgentError(ErrorCode.NotLoaded, 'the agent is stopped')
     pipeline.expireIfDue()
     if (provider.loaded() && !provider.isStale()) return serve()
