@@ -12,6 +12,7 @@ import {
   type RunningProbe,
 } from '@clef-sh/http-api'
 import { startIdleGc } from './idle-gc.ts'
+import { capYoungGeneration } from './young-generation.ts'
 
 /** A serving agent; `close()` drains both listeners and stops the agent (dropping the plaintext). */
 export interface ServingAgent {
@@ -67,7 +68,9 @@ export const serveAgent = async (opts: ServeOptions): Promise<ServingAgent> => {
     // CLEF_AGENT_TOKEN itself was checked with the configuration: what fails here is the file.
     throw naming('CLEF_AGENT_TOKEN_FILE', e)
   })
-  // Memory a burst of requests leaves is given back once they stop (idle-gc.ts).
+  // A burst of requests grows the heap only a little (young-generation.ts), and what it leaves is
+  // given back once they stop (idle-gc.ts).
+  capYoungGeneration()
   const idleGc = startIdleGc()
   const api = await serveApi(reader, {
     token: token.token,

@@ -10,13 +10,14 @@ import { Worker } from 'node:worker_threads'
 import { AgentError, ErrorCode } from '@clef-sh/errors'
 import { IN_THREAD, type BulkOpener } from './in-thread.ts'
 import { createBufferRecycler } from './buffer-recycler.ts'
-import { createSealedOpeners, type Opened } from './sealed-openers.ts'
+import type { Opened } from './sealed-openers.ts'
+import { WORKER_SOURCE } from './worker-source.ts'
 
 /** Options of {@link createBulkPool}. */
 export interface BulkPoolOptions {
   /** Worker threads; default: one fewer than the cores (the event loop keeps one), 1 to 4. */
   size?: number
-  /** Released plaintext buffers kept for reuse, at most; default 4. */
+  /** Released plaintext buffers kept for reuse, at most; default 2. */
   maxFree?: number
   /** Kept buffers are dropped once no decrypt asked for one this long; default 1000 ms. */
   keepFreeMs?: number
@@ -58,34 +59,6 @@ interface Slot {
   pending: Map<number, (opened: Opened | Error) => void>
 }
 
-// The worker: the openers built from their own source, one job per message, writing into the
-// job's buffer when it has one. A result is handed over as a whole ArrayBuffer (openers allocate
-// outside Buffer's shared pool), the key zeroed.
-const WORKER_SOURCE = `'use strict'
-const { parentPort } = require('node:worker_threads')
-const openers = (${createSealedOpeners.toString()})(require('node:crypto'))
-parentPort.on('message', ({ id, job }) => {
-  let opened
-  const out = job.out === undefined ? undefined : Buffer.from(job.out)
-  try {
-    opened = job.kind === 'age' ? openers.openAgePayload(job.key, job.payload, out) : openers.openAesGcm(job, out)
-  } catch {
-    opened = { ok: false, reason: 'unexpected error' }
-  } finally {
-    job.key.fill(0)
-  }
-  if (!opened.ok) {
-    out?.fill(0)
-    return parentPort.postMessage({ id, ok: false, reason: opened.reason })
-  }
-  const { buffer, byteOffset, byteLength } = opened.plain
-  const whole = byteOffset === 0 && byteLength === buffer.byteLength
-  const plain = whole ? buffer : buffer.slice(byteOffset, byteOffset + byteLength)
-  if (!whole) opened.plain.fill(0)
-  parentPort.postMessage({ id, ok: true, plain }, [plain])
-})
-`
-
 const defaultSize = (): number => Math.min(4, Math.max(1, availableParallelism() - 1))
 
 const workerFailed = (): AgentError =>
@@ -98,7 +71,7 @@ const workerFailed = (): AgentError =>
  */
 export const createBulkPool = (opts: BulkPoolOptions = {}): BulkPool => {
   const size = opts.size ?? defaultSize()
-  const buffers = createBufferRecycler({ maxFree: opts.maxFree ?? 4, keepFreeMs: opts.keepFreeMs ?? 1000 })
+  const buffers = createBufferRecycler({ maxFree: opts.maxFree ?? 2, keepFreeMs: opts.keepFreeMs ?? 1000 })
   const slots: Slot[] = []
   const idleMs = opts.idleMs ?? 5000
   let nextId = 0

@@ -1,0 +1,54 @@
+import { execFileSync } from 'node:child_process'
+import { createRequire } from 'node:module'
+import { pathToFileURL } from 'node:url'
+import { describe, expect, it } from 'vitest'
+
+// The cap is process-wide and the agent is a process of its own: each case runs in a fresh Node
+// process (with tsx for this TypeScript module), not in the test runner's, whose heap has grown
+// already. What makes V8 grow the young generation under load: objects that live across
+// collections (a rolling window of 200,000 live objects, as in-flight requests are), then dropped.
+const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm')).href
+const MODULE = new URL('./young-generation.ts', import.meta.url).href
+
+/** Young generation size (MiB) after a burst, then after a worker thread starts and another burst. */
+const youngAfterBursts = (capped: boolean): { first: number; second: number } => {
+  const script = `
+import { once } from 'node:events'
+import { getHeapSpaceStatistics } from 'node:v8'
+import { Worker } from 'node:worker_threads'
+const { capYoungGeneration } = await import(${JSON.stringify(MODULE)})
+const young = () => getHeapSpaceStatistics().find((s) => s.space_name === 'new_space').space_size / 2 ** 20
+const burst = () => {
+  let live = []
+  for (let i = 0; i < 3e6; i++) {
+    live.push({ i, s: 'x' + i })
+    if (live.length > 2e5) live = []
+  }
+}
+if (${String(capped)}) capYoungGeneration()
+burst()
+const first = young()
+const worker = new Worker('setTimeout(() => {}, 10_000)', { eval: true })
+await once(worker, 'online')
+burst()
+process.stdout.write(JSON.stringify({ first, second: young() }))
+await worker.terminate()
+`
+  const out = execFileSync(process.execPath, ['--import', TSX, '--input-type=module', '-e', script], {
+    encoding: 'utf8',
+  })
+  return JSON.parse(out) as { first: number; second: number }
+}
+
+describe('capYoungGeneration', () => {
+  it('uncapped, a burst grows the young generation to tens of MB (the control)', () => {
+    expect(youngAfterBursts(false).second).toBeGreaterThanOrEqual(16)
+  })
+
+  it('keeps it at its initial size through a burst, and after a worker thread started', () => {
+    // A new isolate raises the process-wide growth factor again while it sets up its heap.
+    const { first, second } = youngAfterBursts(true)
+    expect(first).toBeLessThanOrEqual(8)
+    expect(second).toBeLessThanOrEqual(8)
+  })
+})
