@@ -12,12 +12,13 @@ const V = vector('age-basic')
 const VALUES = V.expect.ok ? V.expect.values : {}
 const MAGIC = 'clef-agent code cache 1\n'
 
-const start = (home: string): Promise<Daemon> =>
+const start = (home: string, env: Record<string, string> = {}): Promise<Daemon> =>
   startDaemon({
     HOME: home,
     CLEF_AGENT_LOG_LEVEL: 'debug',
     CLEF_AGENT_SOURCE: vectorPath(V),
     CLEF_AGENT_AGE_KEY: V.ageKey ?? '',
+    ...env,
   })
 
 /** The `code cache` debug lines' states, in order. */
@@ -29,8 +30,8 @@ const states = (d: Daemon): string[] =>
     .map((l) => (JSON.parse(l) as { state?: string; msg: string }).state ?? 'refused')
 
 /** Starts, checks the agent serves the vector, waits for the first `code cache` line. */
-const serve = async (home: string): Promise<Daemon> => {
-  const d = await start(home)
+const serve = async (home: string, env: Record<string, string> = {}): Promise<Daemon> => {
+  const d = await start(home, env)
   await waitLoaded(d)
   expect((await d.get('/v1/secrets')).json).toEqual(VALUES)
   return d
@@ -39,8 +40,8 @@ const serve = async (home: string): Promise<Daemon> => {
 const written = (d: Daemon): Promise<void> => d.waitFor(() => Promise.resolve(states(d).includes('written')))
 
 /** Runs one agent until it wrote its cache; resolves the cache file. */
-const primed = async (home: TempDir): Promise<string> => {
-  await using d = await serve(home.path)
+const primed = async (home: TempDir, env: Record<string, string> = {}): Promise<string> => {
+  await using d = await serve(home.path, env)
   await written(d)
   const dir = join(home.path, '.cache/clef-agent')
   const [name] = (await readdir(dir)).filter((f) => f.endsWith('.v8cache'))
@@ -60,6 +61,16 @@ describe('the node bundle code cache', () => {
     await new Promise((r) => setTimeout(r, 1500))
     expect(states(again)).not.toContain('written')
     expect((await stat(file)).mtimeMs).toBe(before)
+  })
+
+  it('is used by the next start in JIT mode too, after the decrypt worker and the V8 flags the agent sets', async () => {
+    // V8 refuses a cache made under other flags: those the agent changes (process-flags.ts) must
+    // not be in force when the cache is written.
+    await using home = await tempDir()
+    const jit = { CLEF_AGENT_CACHE_TTL: '0' }
+    await primed(home, jit)
+    await using again = await serve(home.path, jit)
+    expect(states(again)[0]).toBe('used')
   })
 
   it('compiles normally from a torn cache, and replaces it', async () => {

@@ -2,8 +2,7 @@
 // young generation, dead buffers), and V8 collects when JavaScript allocates, which an idle agent
 // does not: the memory stayed for as long as the agent idled. One full collection once requests
 // stopped gives it back. This is process-wide, hence here in the shell and not in a library.
-import { setFlagsFromString } from 'node:v8'
-import { runInNewContext } from 'node:vm'
+import { takeGc } from './process-flags.ts'
 
 /** Options of {@link startIdleGc}. */
 export interface IdleGcOptions {
@@ -22,12 +21,9 @@ export interface IdleGc {
 
 let exposed: (() => void) | undefined
 
-/** V8's `gc()`, exposed once for this process without a command-line flag. */
+/** V8's `gc()`, taken once for this process without a command-line flag. */
 const fullGc = (): void => {
-  if (exposed === undefined) {
-    setFlagsFromString('--expose-gc')
-    exposed = runInNewContext('gc') as () => void
-  }
+  exposed ??= takeGc()
   exposed()
 }
 

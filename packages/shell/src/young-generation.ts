@@ -10,15 +10,11 @@
 // a heap), and a new isolate does the same to the process-wide value: so it is set again once each
 // worker thread is online. Process-wide, hence here in the shell and not in a library an
 // application embeds.
-import { setFlagsFromString } from 'node:v8'
 import type { Worker } from 'node:worker_threads'
-
-const cap = (): void => {
-  setFlagsFromString('--semi-space-growth-factor=1')
-}
+import { capYoungGenerationFlag } from './process-flags.ts'
 
 const onWorker = (worker: Worker): void => {
-  worker.once('online', cap)
+  worker.once('online', capYoungGenerationFlag)
 }
 
 let capped = false
@@ -30,6 +26,6 @@ let capped = false
 export const capYoungGeneration = (): void => {
   if (capped) return
   capped = true
-  cap()
+  capYoungGenerationFlag()
   process.on('worker', onWorker)
 }

@@ -15,8 +15,11 @@ const GC_EVERY = 256 * 1024
 export const WORKER_SOURCE: string = `'use strict'
 const { parentPort } = require('node:worker_threads')
 const openers = (${createSealedOpeners.toString()})(require('node:crypto'))
-require('node:v8').setFlagsFromString('--expose-gc')
+// gc() without leaving --expose-gc set: V8 stamps code caches with its flags, the process's too.
+const v8 = require('node:v8')
+v8.setFlagsFromString('--expose-gc')
 const collect = require('node:vm').runInNewContext('gc')
+v8.setFlagsFromString('--no-expose-gc')
 let sinceCollect = 0
 const collectEvery = (bytes) => {
   sinceCollect += bytes

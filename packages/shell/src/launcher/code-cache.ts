@@ -38,6 +38,11 @@ export interface LaunchOptions {
   logger: Logger
   /** How long after start a missing or refused cache is written (if the process lives). Default 1000 ms. */
   writeAfterMs?: number
+  /**
+   * Runs the cache's creation under the V8 flags of the compile (V8 refuses a cache made under
+   * others); default: as they are.
+   */
+  writeUnder?: <T>(create: () => T) => T
 }
 
 /** Node's own CommonJS wrapper, so the program runs exactly as if it were the file. */
@@ -56,13 +61,13 @@ const prune = (dir: string, keep: string): void => {
 }
 
 /** Writes the cache of `script` atomically (a reader never sees half a file), mode 0600. */
-const writeCache = (script: Script, at: { dir: string; name: string; uid: number }): string | undefined => {
+const writeCache = (data: Buffer, at: { dir: string; name: string; uid: number }): string | undefined => {
   mkdirSync(at.dir, { recursive: true, mode: 0o700 })
   const dir = trustedDir(at.dir, at.uid)
   if (!('path' in dir)) return undefined
   const temp = join(dir.path, `.${at.name}.${process.pid}.tmp`)
   try {
-    writeFileSync(temp, frameCache(script.createCachedData()), { mode: 0o600, flag: 'wx' })
+    writeFileSync(temp, frameCache(data), { mode: 0o600, flag: 'wx' })
     renameSync(temp, join(dir.path, at.name))
   } catch (e) {
     try {
@@ -107,7 +112,9 @@ export const runWithCodeCache = (opts: LaunchOptions): void => {
   if (base !== undefined && uid !== undefined && ['none', 'corrupt', 'rejected'].includes(state)) {
     setTimeout(() => {
       try {
-        const file = writeCache(script, { dir: base, name, uid })
+        const create = (): Buffer => script.createCachedData()
+        const data = opts.writeUnder === undefined ? create() : opts.writeUnder(create)
+        const file = writeCache(data, { dir: base, name, uid })
         if (file !== undefined) logger.debug('code cache', { state: 'written', file })
       } catch (e) {
         logger.debug('code cache', { state: 'not written', error: (e as NodeJS.ErrnoException).code })

@@ -4,6 +4,7 @@
 // usual way; it is small.
 import type { LogLevel } from '@clef-sh/agent-core'
 import { createLogger, logFormatOf } from '../logger.ts'
+import { underStartFlags } from '../process-flags.ts'
 import { runWithCodeCache } from './code-cache.ts'
 
 declare const __clef_main_source: string
@@ -17,6 +18,8 @@ const levelOf = (env: NodeJS.ProcessEnv): LogLevel => {
 }
 
 runWithCodeCache({
+  // Compiled with V8's default flags, so written under them too (process-flags.ts).
+  writeUnder: underStartFlags,
   source: __clef_main_source,
   scope: { module, require, filename: __filename, dirname: __dirname },
   env: process.env,
