@@ -33,6 +33,11 @@ describe('FileSource', () => {
     expect(await fetchOnce(source, r.etag)).toEqual({ changed: false, etag: r.etag })
   })
 
+  it('reads to the end a regular file whose stat reports no size (as /proc files do)', async () => {
+    const r = await fetchOnce(new FileSource({ path: '/proc/self/status' }))
+    expect(r.changed && r.body.startsWith('Name:')).toBe(true)
+  })
+
   it('maps a missing file to source_not_found with the packing hint', async () => {
     await using dir = await tempDir()
     const source = new FileSource({ path: dir.file('missing.json') })

@@ -2,7 +2,7 @@
 // etag is the SHA-256 of the bytes, so an unchanged file is reported as unchanged.
 import { createHash } from 'node:crypto'
 import { constants } from 'node:fs'
-import { open } from 'node:fs/promises'
+import { open, type FileHandle } from 'node:fs/promises'
 import { ErrorCode } from '@clef-sh/errors'
 import { SourceError } from '../errors.ts'
 import { DEFAULT_MAX_BYTES, DEFAULT_TIMEOUT_MS, decodeUtf8 } from '../limits.ts'
@@ -31,6 +31,20 @@ const OPEN_FLAGS = constants.O_RDONLY | constants.O_NONBLOCK
  * (other I/O failures, aborts, and a read that outlasts `timeoutMs`, as on a hung network mount;
  * transient).
  */
+/**
+ * The file's bytes when `size` (from the handle's stat) is still right: reads that many at once,
+ * without the second stat `readFile` makes. A file whose size changed meanwhile, or that reports
+ * none (as some special files do), is read to its end by `readFile`.
+ */
+const readKnownSize = async (handle: FileHandle, size: number, signal: AbortSignal): Promise<Buffer> => {
+  if (size > 0) {
+    const buffer = Buffer.allocUnsafe(size + 1)
+    const { bytesRead } = await handle.read(buffer, 0, size + 1, 0)
+    if (bytesRead === size) return buffer.subarray(0, size)
+  }
+  return handle.readFile({ signal })
+}
+
 export class FileSource implements ArtifactSource {
   readonly kind = 'file'
   readonly #path: string
@@ -96,7 +110,7 @@ export class FileSource implements ArtifactSource {
         })
       }
       this.#checkSize(stat.size)
-      const bytes = await handle.readFile({ signal })
+      const bytes = await readKnownSize(handle, stat.size, signal)
       this.#checkSize(bytes.length)
       return bytes
     } catch (e) {
