@@ -6,6 +6,7 @@
 // (in a SEA `require` loads only built-ins).
 import { build } from 'esbuild'
 import { execFileSync } from 'node:child_process'
+import { createHash } from 'node:crypto'
 import { chmod, copyFile, mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
@@ -81,7 +82,11 @@ const withLauncher = async (main) => {
     logOverride: { 'commonjs-variable-in-esm': 'silent' },
   })
   const code = launcher.outputFiles.find((f) => f.path.endsWith('launcher.cjs')).text
-  return `#!/usr/bin/env node\nconst __clef_main_source = ${JSON.stringify(main)};\n${code}`
+  // The program's digest, computed here once instead of at every start: it names the cache file,
+  // which is all that ties a cache to the program's text (V8 itself checks only its length). The
+  // bundle is built, never edited in place.
+  const digest = createHash('sha256').update(main).digest('hex')
+  return `#!/usr/bin/env node\nconst __clef_main_source = ${JSON.stringify(main)};\nconst __clef_main_sha256 = '${digest}';\n${code}`
 }
 
 /**

@@ -3,7 +3,6 @@
 import { missingBundledFiles } from './bundled-files.ts'
 import { EXEC_HELP, HELP, parseArgs } from './cli.ts'
 import { demoEnv } from './demo.ts'
-import { runExec } from './exec/run-exec.ts'
 import { runHealthcheck } from './healthcheck.ts'
 import { runAgent } from './run.ts'
 import { fatal, logFormatOf, usageError } from './startup.ts'
@@ -35,9 +34,12 @@ export const runCli = async (
       // The demo's embedded artifact needs no side file, so it runs from the bundle alone.
       if (!command.demo) checkBundledFiles(env)
       return runAgent(command.demo ? demoEnv(env) : env, command.demo)
-    case 'exec':
+    case 'exec': {
       checkBundledFiles(env)
+      // Loaded only for exec: the agent's own start skips its modules (child processes, retries).
+      const { runExec } = await import('./exec/run-exec.ts')
       return runExec(command, env)
+    }
     case 'healthcheck':
       return runHealthcheck(env, command.live, command.waitSeconds)
     case 'version':

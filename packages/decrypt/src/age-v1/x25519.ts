@@ -21,7 +21,6 @@ export interface X25519Identity {
 }
 
 const PKCS8_X25519 = Buffer.from('302e020100300506032b656e04220420', 'hex')
-const SPKI_X25519 = Buffer.from('302a300506032b656e032100', 'hex')
 const LABEL = Buffer.from('age-encryption.org/v1/X25519')
 const ZERO_NONCE = Buffer.alloc(12)
 const IDENTITY_PREFIX = 'AGE-SECRET-KEY-1'
@@ -69,8 +68,9 @@ export const parseX25519Identity = (identity: string): X25519Identity | undefine
   decoded.bytes.fill(0)
   const privateKey = createPrivateKey({ key: der, format: 'der', type: 'pkcs8' })
   der.fill(0)
-  const spki = createPublicKey(privateKey).export({ format: 'der', type: 'spki' })
-  const recipient = spki.subarray(SPKI_X25519.length)
+  // The raw public key; a JWK export skips OpenSSL's DER encoder (a millisecond at start).
+  const { x } = createPublicKey(privateKey).export({ format: 'jwk' })
+  const recipient = Buffer.from(x ?? '', 'base64url')
   return {
     recipient: encodeBech32('age', recipient).toLowerCase(),
     unwrap(stanzas) {

@@ -26,9 +26,12 @@ export const cacheDirOf = (env: NodeJS.ProcessEnv): string | undefined => {
   return isAbsolute(home) ? join(home, '.cache', 'clef-agent') : undefined
 }
 
-/** The file name of the cache of `source` on this Node (V8 rejects another's cache anyway). */
-export const cacheFileName = (source: string): string =>
-  `${createHash('sha256').update(source).update(`\0${process.version}\0${process.arch}`).digest('hex').slice(0, 32)}.v8cache`
+/**
+ * The file name of the cache of the program whose sha256 is `sourceSha256` on this Node (V8
+ * rejects another's cache anyway).
+ */
+export const cacheFileName = (sourceSha256: string): string =>
+  `${createHash('sha256').update(`${sourceSha256}\0${process.version}\0${process.arch}`).digest('hex').slice(0, 32)}.v8cache`
 
 /**
  * The real path of `dir` when it and every directory above it pass `distrust` for `uid`; else why

@@ -30,6 +30,8 @@ export interface ModuleScope {
 export interface LaunchOptions {
   /** The CommonJS program (the bundle's text, without a `#!` line). */
   source: string
+  /** The sha256 of `source` (hex), computed when the bundle was built. */
+  sourceSha256: string
   scope: ModuleScope
   env: NodeJS.ProcessEnv
   /** The effective uid; undefined (no uids) turns the cache off. */
@@ -100,7 +102,7 @@ const lookup = (base: string | undefined, name: string, uid: number | undefined)
 export const runWithCodeCache = (opts: LaunchOptions): void => {
   const { source, scope, logger, uid } = opts
   const base = uid === undefined ? undefined : cacheDirOf(opts.env)
-  const name = cacheFileName(source)
+  const name = cacheFileName(opts.sourceSha256)
   const found = lookup(base, name, uid)
   // A file that is there but fails the rule is someone else's doing: say so.
   if (found.state === 'untrusted' && found.why?.includes('.v8cache') === true)

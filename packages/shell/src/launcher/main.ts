@@ -8,6 +8,7 @@ import { underStartFlags } from '../process-flags.ts'
 import { runWithCodeCache } from './code-cache.ts'
 
 declare const __clef_main_source: string
+declare const __clef_main_sha256: string
 
 const LEVELS: readonly string[] = ['debug', 'info', 'warn', 'error'] satisfies LogLevel[]
 
@@ -21,6 +22,7 @@ runWithCodeCache({
   // Compiled with V8's default flags, so written under them too (process-flags.ts).
   writeUnder: underStartFlags,
   source: __clef_main_source,
+  sourceSha256: __clef_main_sha256,
   scope: { module, require, filename: __filename, dirname: __dirname },
   env: process.env,
   uid: process.geteuid?.(),
