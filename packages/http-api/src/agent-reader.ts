@@ -31,8 +31,32 @@ export interface ServedAgent {
   snapshot(): SecretsSnapshot | Promise<SecretsSnapshot>
   status(): ServedAgentStatus
   ready(): ReadyStatus
+  /** The first load attempt while it runs (settles, never rejects, once it ended), if any. */
+  firstLoad?(): Promise<void> | undefined
   refresh(): Promise<{ revision: string | null }>
   metrics(): string
+}
+
+/**
+ * How long a readiness check made while the first load runs waits for it to end, in ms: the
+ * caller then learns the outcome in one request instead of a `not_loaded` and another probe
+ * (Kubernetes' next one comes 10 s later). Well under a probe's usual 1 s timeout.
+ */
+export const READY_WAIT_MS = 500
+
+/** `agent.ready()`, after waiting at most {@link READY_WAIT_MS} for a first load in progress. */
+const readyAfterFirstLoad = (agent: ServedAgent): ReadyStatus | Promise<ReadyStatus> => {
+  const now = agent.ready()
+  const loading = now.ready ? undefined : agent.firstLoad?.()
+  if (loading === undefined) return now
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const waited = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, READY_WAIT_MS)
+  })
+  return Promise.race([loading, waited]).then(() => {
+    clearTimeout(timer)
+    return agent.ready()
+  })
 }
 
 const iso = (ms: number | undefined): string | null => (ms === undefined ? null : new Date(ms).toISOString())
@@ -99,7 +123,7 @@ export const createAgentReader = (agent: ServedAgent): AgentReader => {
               },
       }
     },
-    ready: () => agent.ready(),
+    ready: () => readyAfterFirstLoad(agent),
     secrets: () => {
       const snapshot = agent.snapshot()
       return 'then' in snapshot ? snapshot.then(servedOf) : servedOf(snapshot)

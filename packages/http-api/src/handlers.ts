@@ -1,7 +1,7 @@
 // What each endpoint of the route table answers once the guards passed, independent of the HTTP
 // stack and of the listener: the API core and the probe listener run the same handlers.
 import { isAgentError, noopLogger, type Logger } from '@clef-sh/errors'
-import type { AgentReader, ServedSecrets } from './reader.ts'
+import type { AgentReader, ReadyStatus, ServedSecrets } from './reader.ts'
 import {
   KEY_AMBIGUOUS,
   KEY_NOT_FOUND,
@@ -20,6 +20,7 @@ export type Handler = (key: string) => Reply | Promise<Reply>
 export type Handlers = Readonly<Record<RouteName, Handler>>
 
 const READY: Reply = jsonReply(200, { ready: true })
+const readyReply = (status: ReadyStatus): Reply => (status.ready ? READY : jsonReply(503, status))
 
 const lookupReply = (secrets: ServedSecrets, name: string): Reply => {
   const hit = secrets.lookup(name)
@@ -62,7 +63,7 @@ export const createHandlers = (reader: AgentReader, fail: (e: unknown) => Reply)
     health: () => jsonReply(200, reader.health()),
     ready: () => {
       const status = reader.ready()
-      return status.ready ? READY : jsonReply(503, status)
+      return isPromise(status) ? status.then(readyReply).catch(fail) : readyReply(status)
     },
     metrics: () => metricsReply(reader.metrics()),
     secrets: () => withSecrets(pickAll),

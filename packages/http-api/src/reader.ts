@@ -75,7 +75,8 @@ export type ReadyStatus = { ready: true } | { ready: false; reason: string }
  */
 export interface AgentReader {
   health(): HealthStatus
-  ready(): ReadyStatus
+  /** May wait briefly (a promise) while the first load runs. */
+  ready(): ReadyStatus | Promise<ReadyStatus>
   secrets(): ServedSecrets | Promise<ServedSecrets>
   /**
    * Fetch now, coalesced with a refresh in flight; resolves the revision then held. Rejects with

@@ -153,6 +153,7 @@ export const createAgent = (config: AgentConfig, deps: AgentDeps = {}): Agent =>
     mode,
     snapshot,
     ready,
+    firstLoad: () => firstLoad,
     expired: () => engine?.gate.expired() ?? false,
     refresh,
     metrics,

@@ -53,6 +53,11 @@ export interface AgentServing {
   /** Whether secrets can be served now (cheaper than `status()`). */
   ready(): ReadyState
   /**
+   * The first load attempt while it runs: settles (never rejects) once it ended; undefined before
+   * `start()` and after. A readiness check may wait on it briefly instead of answering `not_loaded`.
+   */
+  firstLoad(): Promise<void> | undefined
+  /**
    * Fetches now, coalesced with a refresh in flight; resolves the revision then held. Rejects with
    * the failed refresh's AgentError, or `not_loaded` when the agent is not running.
    */
@@ -69,6 +74,7 @@ export interface AgentServingOptions {
   mode: 'cached' | 'jit'
   snapshot: () => SecretsSnapshot | Promise<SecretsSnapshot>
   ready: () => ReadyState
+  firstLoad: () => Promise<void> | undefined
   /** True when the TTL ran out (even within stale-if-error) or the artifact expired. */
   expired: () => boolean
   refresh: () => Promise<{ revision: string | null }>
@@ -98,6 +104,7 @@ export const createAgentServing = (opts: AgentServingOptions): AgentServing => {
       }
     },
     ready: opts.ready,
+    firstLoad: opts.firstLoad,
     refresh: opts.refresh,
     metrics: () =>
       metrics.render({

@@ -1,0 +1,70 @@
+// A readiness check made while the first load runs waits for it, at most READY_WAIT_MS (500 ms),
+// so the caller learns the outcome in one request instead of `not_loaded` and another probe.
+import { createServer, type Server } from 'node:http'
+import { describe, expect, it } from 'vitest'
+import { createAgeKey, packArtifact } from '@clef-sh/testing'
+import { startDaemon } from './harness.ts'
+
+/** An origin that answers GET /a.json with `body` after `delayMs`. */
+const slowOrigin = async (body: string, delayMs: number) => {
+  const server: Server = createServer((_req, res) => {
+    setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end(body), delayMs)
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const address = server.address()
+  const port = typeof address === 'object' && address !== null ? address.port : 0
+  return {
+    url: `http://127.0.0.1:${String(port)}/a.json`,
+    [Symbol.asyncDispose]: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections()
+        server.close(() => {
+          resolve()
+        })
+      }),
+  }
+}
+
+/** A daemon whose first load waits `delayMs` on its origin; disposing it stops both. */
+const startWithSlowOrigin = async (delayMs: number) => {
+  const key = await createAgeKey()
+  const packed = await packArtifact({ values: { app: { V: 'x' } }, recipient: key.recipient })
+  const origin = await slowOrigin(packed, delayMs)
+  const daemon = await startDaemon({ CLEF_AGENT_SOURCE: origin.url, CLEF_AGENT_AGE_KEY: key.identity })
+  return {
+    daemon,
+    [Symbol.asyncDispose]: async () => {
+      await daemon[Symbol.asyncDispose]()
+      await origin[Symbol.asyncDispose]()
+    },
+  }
+}
+
+const timed = async <T>(f: () => Promise<T>): Promise<{ value: T; ms: number }> => {
+  const t0 = performance.now()
+  const value = await f()
+  return { value, ms: performance.now() - t0 }
+}
+
+describe('/v1/ready during the first load', () => {
+  it('waits no longer than 500 ms for a slow first load, then says not_loaded', async () => {
+    await using slow = await startWithSlowOrigin(3000)
+    const d = slow.daemon
+    const first = await timed(() => d.get('/v1/ready'))
+    expect(first.value.json).toEqual({ ready: false, reason: 'not_loaded' })
+    expect(first.value.status).toBe(503)
+    expect(first.ms).toBeGreaterThanOrEqual(450)
+    expect(first.ms).toBeLessThan(1500)
+  })
+
+  it('answers 200 once a first load shorter than the wait ends; a check after the load answers at once', async () => {
+    await using slow = await startWithSlowOrigin(300)
+    const d = slow.daemon
+    // Listening, the origin still holding its answer: this check waits out the rest of the load.
+    const first = await timed(() => d.get('/v1/ready'))
+    expect(first.value.status).toBe(200)
+    const after = await timed(() => d.get('/v1/ready'))
+    expect(after.value.status).toBe(200)
+    expect(after.ms).toBeLessThan(100)
+  })
+})
