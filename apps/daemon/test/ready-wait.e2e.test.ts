@@ -3,6 +3,7 @@
 import { createServer, type Server } from 'node:http'
 import { describe, expect, it } from 'vitest'
 import { createAgeKey, packArtifact } from '@clef-sh/testing'
+import { freePort } from '@clef-sh/testing'
 import { startDaemon } from './harness.ts'
 
 /** An origin that answers GET /a.json with `body` after `delayMs`. */
@@ -30,9 +31,19 @@ const startWithSlowOrigin = async (delayMs: number) => {
   const key = await createAgeKey()
   const packed = await packArtifact({ values: { app: { V: 'x' } }, recipient: key.recipient })
   const origin = await slowOrigin(packed, delayMs)
-  const daemon = await startDaemon({ CLEF_AGENT_SOURCE: origin.url, CLEF_AGENT_AGE_KEY: key.identity })
+  const probePort = await freePort()
+  const daemon = await startDaemon({
+    CLEF_AGENT_SOURCE: origin.url,
+    CLEF_AGENT_AGE_KEY: key.identity,
+    CLEF_AGENT_PROBE_PORT: String(probePort),
+  })
   return {
     daemon,
+    /** GET `path` on the probe listener (no token). */
+    probe: async (path: string) => {
+      const res = await fetch(`http://127.0.0.1:${String(probePort)}${path}`)
+      return { status: res.status, json: (await res.json()) as unknown }
+    },
     [Symbol.asyncDispose]: async () => {
       await daemon[Symbol.asyncDispose]()
       await origin[Symbol.asyncDispose]()
@@ -50,19 +61,25 @@ describe('/v1/ready during the first load', () => {
   it('waits no longer than 500 ms for a slow first load, then says not_loaded', async () => {
     await using slow = await startWithSlowOrigin(3000)
     const d = slow.daemon
-    const first = await timed(() => d.get('/v1/ready'))
-    expect(first.value.json).toEqual({ ready: false, reason: 'not_loaded' })
-    expect(first.value.status).toBe(503)
-    expect(first.ms).toBeGreaterThanOrEqual(450)
-    expect(first.ms).toBeLessThan(1500)
+    const [first, probed] = await Promise.all([
+      timed(() => d.get('/v1/ready')),
+      timed(() => slow.probe('/v1/ready')),
+    ])
+    for (const { value, ms } of [first, probed]) {
+      expect(value.json).toEqual({ ready: false, reason: 'not_loaded' })
+      expect(value.status).toBe(503)
+      expect(ms).toBeGreaterThanOrEqual(450)
+      expect(ms).toBeLessThan(1500)
+    }
   })
 
   it('answers 200 once a first load shorter than the wait ends; a check after the load answers at once', async () => {
     await using slow = await startWithSlowOrigin(300)
     const d = slow.daemon
-    // Listening, the origin still holding its answer: this check waits out the rest of the load.
-    const first = await timed(() => d.get('/v1/ready'))
-    expect(first.value.status).toBe(200)
+    // Listening, the origin still holding its answer: these checks wait out the rest of the load.
+    const [first, probed] = await Promise.all([d.get('/v1/ready'), slow.probe('/v1/ready')])
+    expect(first.status).toBe(200)
+    expect(probed).toEqual({ status: 200, json: { ready: true } })
     const after = await timed(() => d.get('/v1/ready'))
     expect(after.value.status).toBe(200)
     expect(after.ms).toBeLessThan(100)

@@ -8,7 +8,7 @@ import { isAgentError, type Logger } from '@clef-sh/errors'
 import { createFail, createHandlers, type Handlers } from './handlers.ts'
 import { createClose, listen } from './listen.ts'
 import type { AgentReader, HealthStatus, LastError } from './reader.ts'
-import { INTERNAL, NOT_FOUND, codeReply, jsonReply, methodNotAllowed, type Reply } from './replies.ts'
+import { INTERNAL, NOT_FOUND, codeReply, isPromise, jsonReply, methodNotAllowed, type Reply } from './replies.ts'
 import { ROUTES, createMatcher, pathOf } from './routes.ts'
 import { createLimitedServer, DEFAULT_LIMITS, type ServerLimits } from './server-limits.ts'
 
@@ -66,22 +66,26 @@ export const createProbeListener = (reader: AgentReader, logger?: Logger): Reque
   const fail = createFail(logger)
   const api = createHandlers(reader, (e) => codeOnly(fail(e)))
   const handlers: Handlers = { ...api, health: () => jsonReply(200, probeHealth(reader.health())) }
-  const answer = (method: string | undefined, path: string): Reply => {
+  const answer = (method: string | undefined, path: string): Reply | Promise<Reply> => {
     const [hit] = PROBE_ROUTES.match(path)
     if (hit === undefined) return NOT_FOUND
     if (method !== 'GET' && method !== 'HEAD') return methodNotAllowed(PROBE_ROUTES.allow(path) ?? '')
     try {
-      // Probe routes are synchronous reads of the agent's state (the table holds no async one).
-      return handlers[hit.route.name]('') as Reply
+      // Reads of the agent's state; only /v1/ready may wait, briefly, for a first load running.
+      return handlers[hit.route.name]('')
     } catch (e) {
       fail(e)
       return codeOnly(e)
     }
   }
   return (req, res) => {
+    const write = (reply: Reply): void => {
+      res.writeHead(reply.status, reply.headers as Record<string, string>)
+      res.end(req.method === 'HEAD' ? undefined : reply.body)
+    }
     const reply = answer(req.method, pathOf(req.url))
-    res.writeHead(reply.status, reply.headers as Record<string, string>)
-    res.end(req.method === 'HEAD' ? undefined : reply.body)
+    if (isPromise(reply)) void reply.catch((e: unknown) => codeOnly(fail(e))).then(write)
+    else write(reply)
   }
 }
 
