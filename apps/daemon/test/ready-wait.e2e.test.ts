@@ -42,7 +42,7 @@ const startWithSlowOrigin = async (delayMs: number) => {
     /** GET `path` on the probe listener (no token). */
     probe: async (path: string) => {
       const res = await fetch(`http://127.0.0.1:${String(probePort)}${path}`)
-      return { status: res.status, json: (await res.json()) }
+      return { status: res.status, json: await res.json() }
     },
     [Symbol.asyncDispose]: async () => {
       await daemon[Symbol.asyncDispose]()

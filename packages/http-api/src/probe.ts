@@ -8,7 +8,15 @@ import { isAgentError, type Logger } from '@clef-sh/errors'
 import { createFail, createHandlers, type Handlers } from './handlers.ts'
 import { createClose, listen } from './listen.ts'
 import type { AgentReader, HealthStatus, LastError } from './reader.ts'
-import { INTERNAL, NOT_FOUND, codeReply, isPromise, jsonReply, methodNotAllowed, type Reply } from './replies.ts'
+import {
+  INTERNAL,
+  NOT_FOUND,
+  codeReply,
+  isPromise,
+  jsonReply,
+  methodNotAllowed,
+  type Reply,
+} from './replies.ts'
 import { ROUTES, createMatcher, pathOf } from './routes.ts'
 import { createLimitedServer, DEFAULT_LIMITS, type ServerLimits } from './server-limits.ts'
 
