@@ -2,7 +2,7 @@
 // API port (more than its 512 slots) and renews each one the daemon closes must not lock a new
 // client out: /v1/health and the secrets answer within 3 s, on a connection of its own.
 import { describe, expect, it } from 'vitest'
-import { rawRequest, sendRaw, startIdleFlood, vector, vectorPath, type RawResponse } from '@clef-sh/testing'
+import { rawRequest, sendUntilOk, startIdleFlood, vector, vectorPath } from '@clef-sh/testing'
 import { startDaemon, TEST_TOKEN, waitLoaded } from './harness.ts'
 
 const AGE_BASIC = vector('age-basic')
@@ -10,14 +10,7 @@ const FLOOD = 600
 const WITHIN_MS = 3000
 
 /** Sends `text` on new connections until it is answered 200 or WITHIN_MS has passed. */
-const untilServed = async (port: number, text: string): Promise<RawResponse & { elapsed: number }> => {
-  const started = Date.now()
-  for (;;) {
-    const res = await sendRaw(port, text, { timeoutMs: WITHIN_MS })
-    const elapsed = Date.now() - started
-    if (res.status === 200 || elapsed >= WITHIN_MS) return { ...res, elapsed }
-  }
-}
+const untilServed = (port: number, text: string) => sendUntilOk(port, text, WITHIN_MS)
 
 describe('connection slots', () => {
   it(`serves health and secrets within ${WITHIN_MS} ms while ${FLOOD} idle connections are held and renewed`, async () => {

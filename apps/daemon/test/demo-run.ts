@@ -1,8 +1,8 @@
 // Runs `clef-agent demo` from some copy of the agent and reads the demo secrets from it, as the
 // README's first steps do: for the tests that the demo runs from any copy.
-import { spawn } from 'node:child_process'
 import { readFile } from 'node:fs/promises'
 import { freePort } from '@clef-sh/testing'
+import { spawnCapturing } from './harness.ts'
 
 /** The demo's three secrets (examples/demo/artifact.json, namespace app). */
 export const DEMO_SECRETS = {
@@ -24,19 +24,14 @@ export const runDemo = async (
 ): Promise<{ status: number; secrets: unknown; code: number | null; output: string }> => {
   const port = await freePort()
   const tokenFile = `${dir}/run/token`
-  const proc = spawn(command, [...args, 'demo'], {
+  const { proc, output, exited } = spawnCapturing(command, [...args, 'demo'], {
     cwd: dir,
     env: { PATH: '/usr/bin:/bin', CLEF_AGENT_PORT: String(port), CLEF_AGENT_TOKEN_FILE: tokenFile },
-    stdio: ['ignore', 'pipe', 'pipe'],
   })
-  let output = ''
-  proc.stdout.on('data', (d: Buffer) => (output += d.toString()))
-  proc.stderr.on('data', (d: Buffer) => (output += d.toString()))
-  const exited = new Promise<number | null>((resolve) => proc.once('exit', resolve))
   try {
     // The demo prints how to call it once the first load ended.
-    for (const until = Date.now() + 15_000; !output.includes('Stop with Ctrl-C.');) {
-      if (proc.exitCode !== null || Date.now() > until) throw new Error(`demo never served:\n${output}`)
+    for (const until = Date.now() + 15_000; !output().includes('Stop with Ctrl-C.');) {
+      if (proc.exitCode !== null || Date.now() > until) throw new Error(`demo never served:\n${output()}`)
       await new Promise((r) => setTimeout(r, 25))
     }
     const token = (await readFile(tokenFile, 'utf8')).trim()
@@ -45,7 +40,7 @@ export const runDemo = async (
     })
     const secrets: unknown = await res.json()
     proc.kill('SIGTERM')
-    return { status: res.status, secrets, code: await exited, output }
+    return { status: res.status, secrets, code: await exited, output: output() }
   } finally {
     if (proc.exitCode === null) proc.kill('SIGKILL')
   }

@@ -3,7 +3,7 @@
 // a key that matches no recipient names the agent's own recipient, a port in use names its
 // variable, healthcheck prints one line saying why, and `exec --help` is help.
 import { writeFile } from 'node:fs/promises'
-import { createServer } from 'node:http'
+import { createServer, type RequestListener } from 'node:http'
 import { describe, expect, it } from 'vitest'
 import { createAgeKey, freePort, packArtifact, startHttpOrigin, tempDir } from '@clef-sh/testing'
 import { runDaemon, startDaemon, waitLoaded, TEST_TOKEN } from './harness.ts'
@@ -27,9 +27,32 @@ const packedOnDisk = async (dir: { file(name: string): string }) => {
   return { key, source }
 }
 
-/** Holds `port` on 127.0.0.1 (or every interface) until disposed. */
-const occupy = async (host: string) => {
-  const server = createServer()
+/**
+ * A daemon whose source serves an artifact packed for another key (`packer`), after its first
+ * load attempt; `agent` is the key it was given. Disposing it stops both.
+ */
+const startWithForeignKey = async () => {
+  const packer = await createAgeKey()
+  const agent = await createAgeKey()
+  const origin = await startHttpOrigin({
+    body: await packArtifact({ values: { app: { V: 'x' } }, recipient: packer.recipient }),
+  })
+  const d = await startDaemon({ CLEF_AGENT_SOURCE: origin.url, CLEF_AGENT_AGE_KEY: agent.identity })
+  await waitLoaded(d)
+  return {
+    d,
+    packer,
+    agent,
+    [Symbol.asyncDispose]: async () => {
+      await d[Symbol.asyncDispose]()
+      await origin[Symbol.asyncDispose]()
+    },
+  }
+}
+
+/** Holds a port on `host` until disposed; `answer` handles what arrives (default: nothing). */
+const occupy = async (host: string, answer?: RequestListener) => {
+  const server = createServer(answer)
   await new Promise<void>((resolve) => server.listen(0, host, resolve))
   const address = server.address()
   const port = typeof address === 'object' && address !== null ? address.port : 0
@@ -134,13 +157,8 @@ describe('fatal start errors name the variable, in the log format', () => {
 
 describe('a key that matches no recipient', () => {
   it("logs the agent's own recipient (its public key) to compare with the packer's, never the key", async () => {
-    const packer = await createAgeKey()
-    const agent = await createAgeKey()
-    await using origin = await startHttpOrigin({
-      body: await packArtifact({ values: { app: { V: 'x' } }, recipient: packer.recipient }),
-    })
-    await using d = await startDaemon({ CLEF_AGENT_SOURCE: origin.url, CLEF_AGENT_AGE_KEY: agent.identity })
-    await waitLoaded(d)
+    await using foreign = await startWithForeignKey()
+    const { d, packer, agent } = foreign
     const refused = jsonLines(d.output()).find((l) => l['code'] === 'decrypt')
     expect(refused?.['message']).toBe(
       "age decryption failed: no identity matched any of the file's recipients",
@@ -166,33 +184,17 @@ describe('healthcheck says why it fails, in one line', () => {
   })
 
   it('something else listens: not an agent, wrong CLEF_AGENT_PORT?', async () => {
-    const server = createServer((_req, res) => res.writeHead(404).end('nginx'))
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-    try {
-      const address = server.address()
-      const port = typeof address === 'object' && address !== null ? address.port : 0
-      const { code, output } = await healthcheck(port)
-      expect(code).toBe(1)
-      expect(output).toBe(
-        `clef-agent healthcheck: 127.0.0.1:${port} is not clef-agent (/v1/ready answered 404): wrong CLEF_AGENT_PORT?\n`,
-      )
-    } finally {
-      await new Promise<void>((resolve) =>
-        server.close(() => {
-          resolve()
-        }),
-      )
-    }
+    await using other = await occupy('127.0.0.1', (_req, res) => res.writeHead(404).end('nginx'))
+    const { code, output } = await healthcheck(other.port)
+    expect(code).toBe(1)
+    expect(output).toBe(
+      `clef-agent healthcheck: 127.0.0.1:${other.port} is not clef-agent (/v1/ready answered 404): wrong CLEF_AGENT_PORT?\n`,
+    )
   })
 
   it('the agent is not ready: the /v1/ready reason and the last error, on the port of CLEF_AGENT_PORT', async () => {
-    const packer = await createAgeKey()
-    const agent = await createAgeKey()
-    await using origin = await startHttpOrigin({
-      body: await packArtifact({ values: { app: { V: 'x' } }, recipient: packer.recipient }),
-    })
-    await using d = await startDaemon({ CLEF_AGENT_SOURCE: origin.url, CLEF_AGENT_AGE_KEY: agent.identity })
-    await waitLoaded(d)
+    await using foreign = await startWithForeignKey()
+    const { d } = foreign
     const { code, output } = await healthcheck(d.port)
     expect(code).toBe(1)
     expect(output).toBe(

@@ -1,9 +1,32 @@
 // Runs the real, built `clef-agent` bundle as a child process and talks to it over HTTP, so the
 // end-to-end tests see exactly what a user sees.
-import { spawn, type ChildProcess } from 'node:child_process'
+import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { freePort, vector, vectorPath } from '@clef-sh/testing'
+
+/** A spawned process whose stdout and stderr are collected. */
+export interface Captured {
+  readonly proc: ChildProcess
+  /** Everything it wrote to stdout and stderr so far. */
+  readonly output: () => string
+  /** Resolves its exit code (null when a signal ended it). */
+  readonly exited: Promise<number | null>
+}
+
+/** Spawns `command` with stdin closed, collecting stdout and stderr. */
+export const spawnCapturing = (command: string, args: readonly string[], options: SpawnOptions): Captured => {
+  const proc = spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] })
+  let out = ''
+  proc.stdout.on('data', (d: Buffer) => (out += d.toString()))
+  proc.stderr.on('data', (d: Buffer) => (out += d.toString()))
+  const exited = new Promise<number | null>((resolve) => {
+    proc.once('exit', (code) => {
+      resolve(code)
+    })
+  })
+  return { proc, output: () => out, exited }
+}
 
 /** The built daemon bundle (`pnpm build` writes it). */
 export const BUNDLE: string = fileURLToPath(new URL('../dist/clef-agent.cjs', import.meta.url))
@@ -52,18 +75,9 @@ export const startDaemon = async (
   if (!existsSync(BUNDLE)) throw new Error(`${BUNDLE} is missing: run pnpm build first`)
   const port = env['CLEF_AGENT_PORT'] !== undefined ? Number(env['CLEF_AGENT_PORT']) : await freePort()
   const token = env['CLEF_AGENT_TOKEN'] ?? TEST_TOKEN
-  const proc = spawn(process.execPath, [BUNDLE, ...(opts.args ?? [])], {
+  const { proc, output, exited } = spawnCapturing(process.execPath, [BUNDLE, ...(opts.args ?? [])], {
     env: { ...baseEnv(), CLEF_AGENT_PORT: String(port), CLEF_AGENT_TOKEN: token, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
     ...opts.as,
-  })
-  let out = ''
-  proc.stdout.on('data', (d: Buffer) => (out += d.toString()))
-  proc.stderr.on('data', (d: Buffer) => (out += d.toString()))
-  const exited = new Promise<number | null>((resolve) => {
-    proc.once('exit', (code) => {
-      resolve(code)
-    })
   })
 
   const get = async (path: string, o: { auth?: boolean; method?: string } = {}): Promise<Answer> => {
@@ -82,9 +96,9 @@ export const startDaemon = async (
   const waitFor = async (check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> => {
     const until = Date.now() + timeoutMs
     for (;;) {
-      if (proc.exitCode !== null) throw new Error(`daemon exited with ${proc.exitCode}:\n${out}`)
+      if (proc.exitCode !== null) throw new Error(`daemon exited with ${proc.exitCode}:\n${output()}`)
       if (await check().catch(() => false)) return
-      if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms; daemon output:\n${out}`)
+      if (Date.now() > until) throw new Error(`timed out after ${timeoutMs} ms; daemon output:\n${output()}`)
       await new Promise((r) => setTimeout(r, 20))
     }
   }
@@ -98,7 +112,7 @@ export const startDaemon = async (
     port,
     token,
     proc,
-    output: () => out,
+    output,
     get,
     waitFor,
     stop,
@@ -123,20 +137,10 @@ export const runDaemon = (
   args: string[],
   env: Record<string, string>,
   as?: RunAs,
-): Promise<{ code: number | null; output: string }> =>
-  new Promise((resolve) => {
-    const proc = spawn(process.execPath, [BUNDLE, ...args], {
-      env: { ...baseEnv(), ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      ...as,
-    })
-    let output = ''
-    proc.stdout.on('data', (d: Buffer) => (output += d.toString()))
-    proc.stderr.on('data', (d: Buffer) => (output += d.toString()))
-    proc.once('exit', (code) => {
-      resolve({ code, output })
-    })
-  })
+): Promise<{ code: number | null; output: string }> => {
+  const run = spawnCapturing(process.execPath, [BUNDLE, ...args], { env: { ...baseEnv(), ...env }, ...as })
+  return run.exited.then((code) => ({ code, output: run.output() }))
+}
 
 const AGE_BASIC = vector('age-basic')
 
@@ -154,22 +158,21 @@ export const startAsExtension = async (
   env: Record<string, string> = {},
 ): Promise<ExtensionProcess> => {
   const port = await freePort()
-  const proc = spawn(command ?? process.execPath, command === undefined ? [BUNDLE] : [], {
-    env: {
-      PATH: process.env['PATH'],
-      AWS_LAMBDA_RUNTIME_API: runtimeApi,
-      CLEF_AGENT_SOURCE: vectorPath(AGE_BASIC),
-      CLEF_AGENT_AGE_KEY: AGE_BASIC.ageKey ?? '',
-      CLEF_AGENT_PORT: String(port),
-      CLEF_AGENT_TOKEN: TEST_TOKEN,
-      ...env,
+  const { proc, output, exited } = spawnCapturing(
+    command ?? process.execPath,
+    command === undefined ? [BUNDLE] : [],
+    {
+      env: {
+        PATH: process.env['PATH'],
+        AWS_LAMBDA_RUNTIME_API: runtimeApi,
+        CLEF_AGENT_SOURCE: vectorPath(AGE_BASIC),
+        CLEF_AGENT_AGE_KEY: AGE_BASIC.ageKey ?? '',
+        CLEF_AGENT_PORT: String(port),
+        CLEF_AGENT_TOKEN: TEST_TOKEN,
+        ...env,
+      },
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  let out = ''
-  proc.stdout.on('data', (d: Buffer) => (out += d.toString()))
-  proc.stderr.on('data', (d: Buffer) => (out += d.toString()))
-  const exited = new Promise<number | null>((resolve) => proc.once('exit', resolve))
+  )
   const secrets = async (): Promise<unknown> =>
     (
       await fetch(`http://127.0.0.1:${port}/v1/secrets`, {
@@ -179,7 +182,7 @@ export const startAsExtension = async (
   return {
     exited,
     secrets,
-    output: () => out,
+    output,
     [Symbol.asyncDispose]: async () => {
       if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL')
       await exited

@@ -1,7 +1,7 @@
 // The standalone binary (`pnpm build:sea`): a Node single executable that needs nothing
 // installed. Built once per run from the current bundle (about 100 MB, kept in dist/, never
 // committed), then driven like a user would: --version, --help, serving age-basic, exec, the demo.
-import { execFile, spawn } from 'node:child_process'
+import { execFile } from 'node:child_process'
 import { existsSync, statSync } from 'node:fs'
 import { chmod, copyFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
@@ -11,7 +11,7 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { freePort, startFakeLambda, tempDir, vector, vectorPath } from '@clef-sh/testing'
 import pkg from '../package.json' with { type: 'json' }
 import { DEMO_SECRETS, runDemo } from './demo-run.ts'
-import { BUNDLE, startAsExtension, TEST_TOKEN } from './harness.ts'
+import { BUNDLE, spawnCapturing, startAsExtension, TEST_TOKEN } from './harness.ts'
 
 const SEA = fileURLToPath(new URL('../dist/clef-agent', import.meta.url))
 const BUILD = fileURLToPath(new URL('../build.mjs', import.meta.url))
@@ -42,7 +42,7 @@ describe('the single executable', () => {
   // JIT mode decrypts in worker threads started from source text: they must run in a SEA too.
   it.each(['300', '0'])('serves age-basic (CLEF_AGENT_CACHE_TTL=%s) and exits 0 on SIGTERM', async (ttl) => {
     const port = await freePort()
-    const proc = spawn(SEA, [], {
+    const { proc, output, exited } = spawnCapturing(SEA, [], {
       env: {
         ...env,
         CLEF_AGENT_SOURCE: vectorPath(basic),
@@ -51,17 +51,12 @@ describe('the single executable', () => {
         CLEF_AGENT_PORT: String(port),
         CLEF_AGENT_CACHE_TTL: ttl,
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
     })
-    let output = ''
-    proc.stdout.on('data', (d: Buffer) => (output += d.toString()))
-    proc.stderr.on('data', (d: Buffer) => (output += d.toString()))
-    const exited = new Promise<number | null>((resolve) => proc.once('exit', resolve))
     try {
       const until = Date.now() + 10_000
       let res: Response | undefined
       while (res?.status !== 200) {
-        if (Date.now() > until || proc.exitCode !== null) throw new Error(`not serving:\n${output}`)
+        if (Date.now() > until || proc.exitCode !== null) throw new Error(`not serving:\n${output()}`)
         await new Promise((r) => setTimeout(r, 25))
         res = await fetch(`http://127.0.0.1:${port}/v1/secrets`, {
           headers: { authorization: `Bearer ${TEST_TOKEN}` },
@@ -70,7 +65,7 @@ describe('the single executable', () => {
       expect(await res.json()).toEqual(basic.expect.ok ? basic.expect.values : null)
       proc.kill('SIGTERM')
       expect(await exited).toBe(0)
-      expect(output).not.toContain(basic.ageKey ?? 'no key')
+      expect(output()).not.toContain(basic.ageKey ?? 'no key')
     } finally {
       proc.kill('SIGKILL')
     }

@@ -1,7 +1,7 @@
 // Issue 18 item 5 at the wire: a local client holding 600 idle connections (more than the 512
 // slots), and renewing each one the server closes, must not lock a new client out of the API or
 // the probe listener.
-import { rawRequest, sendRaw, startIdleFlood, type RawResponse } from '@clef-sh/testing'
+import { rawRequest, sendUntilOk, startIdleFlood } from '@clef-sh/testing'
 import { describe, expect, it } from 'vitest'
 import { serveApi, serveProbe } from './index.ts'
 import { TOKEN } from './testing/api-cases.ts'
@@ -10,15 +10,8 @@ import { createFakeReader, SAMPLE_VALUES } from './testing/fake-reader.ts'
 const FLOOD = 600
 const WITHIN_MS = 3000
 
-/** Sends `text` until it is answered 200 or `WITHIN_MS` has passed; the last answer and the time. */
-const untilServed = async (port: number, text: string): Promise<RawResponse & { elapsed: number }> => {
-  const started = performance.now()
-  for (;;) {
-    const res = await sendRaw(port, text, { timeoutMs: WITHIN_MS })
-    const elapsed = performance.now() - started
-    if (res.status === 200 || elapsed >= WITHIN_MS) return { ...res, elapsed }
-  }
-}
+/** Sends `text` on new connections until it is answered 200 or WITHIN_MS has passed. */
+const untilServed = (port: number, text: string) => sendUntilOk(port, text, WITHIN_MS)
 
 describe('connection slots under an idle flood', () => {
   it(`serves health and secrets within ${WITHIN_MS} ms while ${FLOOD} idle connections are held and renewed`, async () => {

@@ -97,6 +97,23 @@ export const sendRaw = (
     else writeSlowly(socket, bytes, { pieceBytes: opts.pieceBytes, pauseMs: opts.pauseMs ?? 0 })
   })
 
+/**
+ * Sends `data` on a new connection each time until it is answered 200 or `withinMs` has passed
+ * (each try bounded by the time left); the last answer and the ms since the first try.
+ */
+export const sendUntilOk = async (
+  port: number,
+  data: string,
+  withinMs: number,
+): Promise<RawResponse & { elapsed: number }> => {
+  const started = performance.now()
+  for (;;) {
+    const res = await sendRaw(port, data, { timeoutMs: withinMs })
+    const elapsed = performance.now() - started
+    if (res.status === 200 || elapsed >= withinMs) return { ...res, elapsed }
+  }
+}
+
 /** An open connection that has sent nothing (or only `data`), for connection-cap tests. */
 export const openIdle = (port: number, data = ''): Promise<Socket> =>
   new Promise((resolve, reject) => {
