@@ -69,8 +69,15 @@ export const serveAgent = async (opts: ServeOptions): Promise<ServingAgent> => {
     throw naming('CLEF_AGENT_TOKEN_FILE', e)
   })
   // A burst of requests grows the heap only a little (young-generation.ts), and what it leaves is
-  // given back once they stop (idle-gc.ts).
-  capYoungGeneration()
+  // given back once they stop (idle-gc.ts). The cap is set just after the first request is
+  // answered: it matters only under requests, and setting it loads node:v8, which a start (to the
+  // first answer on /v1/ready) is shorter without.
+  let capping = false
+  const capOnFirstRequest = (): void => {
+    if (capping) return
+    capping = true
+    setImmediate(capYoungGeneration)
+  }
   const idleGc = startIdleGc()
   const api = await serveApi(reader, {
     token: token.token,
@@ -78,6 +85,7 @@ export const serveAgent = async (opts: ServeOptions): Promise<ServingAgent> => {
     logger,
     onRequest: (route, status) => {
       idleGc.note()
+      capOnFirstRequest()
       agent.serving.recordRequest(route, status)
     },
     ...(opts.forceCloseAfterMs === undefined ? {} : { forceCloseAfterMs: opts.forceCloseAfterMs }),
