@@ -21,8 +21,8 @@ export interface IdleGc {
 
 let exposed: (() => void) | undefined
 
-/** V8's `gc()`, taken once for this process without a command-line flag. */
-const fullGc = (): void => {
+/** A full garbage collection now: V8's `gc()`, taken once for this process without a command-line flag. */
+export const fullGc = (): void => {
   exposed ??= takeGc()
   exposed()
 }

@@ -12,7 +12,7 @@ import {
   type RunningProbe,
 } from '@clef-sh/http-api'
 import { startIdleGc } from './idle-gc.ts'
-import { capYoungGeneration } from './young-generation.ts'
+import { capYoungGeneration, favourSmallHeap } from './young-generation.ts'
 
 /** A serving agent; `close()` drains both listeners and stops the agent (dropping the plaintext). */
 export interface ServingAgent {
@@ -69,15 +69,7 @@ export const serveAgent = async (opts: ServeOptions): Promise<ServingAgent> => {
     throw naming('CLEF_AGENT_TOKEN_FILE', e)
   })
   // A burst of requests grows the heap only a little (young-generation.ts), and what it leaves is
-  // given back once they stop (idle-gc.ts). The cap is set just after the first request is
-  // answered: it matters only under requests, and setting it loads node:v8, which a start (to the
-  // first answer on /v1/ready) is shorter without.
-  let capping = false
-  const capOnFirstRequest = (): void => {
-    if (capping) return
-    capping = true
-    setImmediate(capYoungGeneration)
-  }
+  // given back once they stop (idle-gc.ts).
   const idleGc = startIdleGc()
   const api = await serveApi(reader, {
     token: token.token,
@@ -85,7 +77,6 @@ export const serveAgent = async (opts: ServeOptions): Promise<ServingAgent> => {
     logger,
     onRequest: (route, status) => {
       idleGc.note()
-      capOnFirstRequest()
       agent.serving.recordRequest(route, status)
     },
     ...(opts.forceCloseAfterMs === undefined ? {} : { forceCloseAfterMs: opts.forceCloseAfterMs }),
@@ -104,6 +95,11 @@ export const serveAgent = async (opts: ServeOptions): Promise<ServingAgent> => {
     await api.close()
     throw naming('CLEF_AGENT_PROBE_PORT', e, 'choose a free port with CLEF_AGENT_PROBE_PORT')
   }
+  // The flags are set once listening, before the first load: Node compiles a built-in module it
+  // loads after a V8 flag changed without its own code cache, and listening loads several (net
+  // loads cluster, child_process and dgram). JIT mode also keeps the old generation small.
+  capYoungGeneration()
+  if (config.ttlMs === 0) favourSmallHeap()
   logger.info('listening', {
     url: `http://127.0.0.1:${api.port}`,
     probe: probe === undefined ? undefined : probeUrl(probe),
