@@ -30,7 +30,7 @@ export const takeGc = (): ((options?: object) => void) => {
 const SERVING = Symbol.for('clef-agent.serving-v8-flags')
 const serving: Map<string, string> = ((globalThis as Record<symbol, Map<string, string> | undefined>)[
   SERVING
-] ??= new Map())
+] ??= new Map<string, string>())
 
 const setServing = (flag: string, reset: string): void => {
   setFlagsFromString(flag)
