@@ -51,6 +51,14 @@ export const smallHeapFlag = (): void => {
   setServing('--optimize-for-size', '--no-optimize-for-size --max-semi-space-size=0')
 }
 
+/** Puts V8's default sizing back (see {@link smallHeapFlag}). */
+export const normalHeapFlag = (): void => {
+  const reset = serving.get('--optimize-for-size')
+  if (reset === undefined) return
+  setFlagsFromString(reset)
+  serving.delete('--optimize-for-size')
+}
+
 /**
  * Runs `fn` under the flags the process started with (V8's defaults), then sets again those the
  * serving agent had set: the launcher writes the bundle's code cache with it, a second into a run.

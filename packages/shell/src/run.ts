@@ -1,10 +1,10 @@
 // `clef-agent run`: serve the agent until SIGTERM/SIGINT; SIGHUP refreshes now.
 import { createAgent } from '@clef-sh/agent-core'
 import { demoHowTo } from './demo.ts'
-import { fullGc } from './idle-gc.ts'
 import { createLogger } from './logger.ts'
 import { serveAgent } from './serve.ts'
 import { createReload, exitOnShutdownSignals, refreshOnSighup } from './signals.ts'
+import { collectAndSizeHeap } from './young-generation.ts'
 import { configOrExit, fatal } from './startup.ts'
 
 /** Runs the agent with the configuration of `env`; resolves once the first load attempt ended. */
@@ -18,9 +18,9 @@ export const runAgent = async (env: NodeJS.ProcessEnv, demo: boolean): Promise<v
   exitOnShutdownSignals((signal) => serving.close(signal), logger)
   refreshOnSighup(createReload(serving.reader, logger))
   await serving.agent.start()
-  // JIT mode sizes the heap by what lives after a full collection (young-generation.ts): one now,
-  // without the first load's garbage, rather than late in the first burst of requests.
-  if (config.ttlMs === 0) setImmediate(fullGc)
+  // JIT mode sizes the heap at a full collection (young-generation.ts): one now, without the
+  // first load's garbage, rather than late in the first burst of requests.
+  if (config.ttlMs === 0) setImmediate(collectAndSizeHeap)
   if (demo) {
     const { api, token } = serving
     process.stdout.write(demoHowTo(api.port, token.origin === 'env' ? undefined : token.path))

@@ -12,7 +12,7 @@ import {
   type RunningProbe,
 } from '@clef-sh/http-api'
 import { startIdleGc } from './idle-gc.ts'
-import { capYoungGeneration, favourSmallHeap } from './young-generation.ts'
+import { capYoungGeneration, collectAndSizeHeap } from './young-generation.ts'
 
 /** A serving agent; `close()` drains both listeners and stops the agent (dropping the plaintext). */
 export interface ServingAgent {
@@ -70,7 +70,7 @@ export const serveAgent = async (opts: ServeOptions): Promise<ServingAgent> => {
   })
   // A burst of requests grows the heap only a little (young-generation.ts), and what it leaves is
   // given back once they stop (idle-gc.ts).
-  const idleGc = startIdleGc()
+  const idleGc = startIdleGc(config.ttlMs === 0 ? { collect: collectAndSizeHeap } : {})
   const api = await serveApi(reader, {
     token: token.token,
     port: config.port,
@@ -97,9 +97,8 @@ export const serveAgent = async (opts: ServeOptions): Promise<ServingAgent> => {
   }
   // The flags are set once listening, before the first load: Node compiles a built-in module it
   // loads after a V8 flag changed without its own code cache, and listening loads several (net
-  // loads cluster, child_process and dgram). JIT mode also keeps the old generation small.
+  // loads cluster, child_process and dgram).
   capYoungGeneration()
-  if (config.ttlMs === 0) favourSmallHeap()
   logger.info('listening', {
     url: `http://127.0.0.1:${api.port}`,
     probe: probe === undefined ? undefined : probeUrl(probe),

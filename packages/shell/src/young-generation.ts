@@ -11,7 +11,8 @@
 // worker thread is online. Process-wide, hence here in the shell and not in a library an
 // application embeds.
 import type { Worker } from 'node:worker_threads'
-import { capYoungGenerationFlag, smallHeapFlag } from './process-flags.ts'
+import { fullGc } from './idle-gc.ts'
+import { capYoungGenerationFlag, normalHeapFlag, smallHeapFlag } from './process-flags.ts'
 
 const onWorker = (worker: Worker): void => {
   worker.once('online', capYoungGenerationFlag)
@@ -30,13 +31,27 @@ export const capYoungGeneration = (): void => {
   process.on('worker', onWorker)
 }
 
+/** Above this much old generation, V8 sizes the heap as usual (see {@link collectAndSizeHeap}). */
+const SMALL_HEAP_BYTES = 32 * 2 ** 20
+
+const oldGenerationUsed = (): number =>
+  process
+    .getBuiltinModule('node:v8')
+    .getHeapSpaceStatistics()
+    .find((s) => s.space_name === 'old_space')?.space_used_size ?? 0
+
 /**
- * For JIT mode. Every request decrypts there, and the objects of requests waiting on a decrypt
- * outlive a few young collections, so they move to the old generation. V8 lets it grow 8 MB past
- * what lived at the last full collection before it collects again (to 16 MB under load, and the
- * heap keeps those pages); sized for memory rather than speed it grows 2 MB. Takes effect at the
- * next full collection: take one once the first load is done (its garbage goes with it).
+ * For JIT mode: a full garbage collection, after which V8 sizes the heap for memory rather than
+ * speed while the old generation is small. Every request decrypts in JIT mode, and the objects of
+ * requests waiting on a decrypt outlive a few young collections, so they move to the old
+ * generation; V8 lets it grow 8 MB past what lived at the last full collection before it collects
+ * again (to 16 MB under load on 5,000 keys, and the heap keeps those pages). Sized for memory it
+ * grows 2 MB. A large heap (a 100,000-key artifact) is left to V8's own sizing: kept that tight it
+ * was collected so often that probes waited up to 0.9 s. The sizing takes effect at the collection,
+ * so the size is judged before it (garbage included, which only errs towards V8's own).
  */
-export const favourSmallHeap = (): void => {
-  smallHeapFlag()
+export const collectAndSizeHeap = (): void => {
+  if (oldGenerationUsed() <= SMALL_HEAP_BYTES) smallHeapFlag()
+  else normalHeapFlag()
+  fullGc()
 }
