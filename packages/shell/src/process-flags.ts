@@ -7,7 +7,7 @@
 // - The young generation's cap (young-generation.ts), for as long as the agent serves.
 // - In JIT mode, a heap sized for memory rather than speed (young-generation.ts).
 //
-// node:v8 loads when a flag is first set, after the agent is ready, not before (Node 20: 0.4 ms).
+// node:v8 loads when a flag is first set, once the agent listens, not at start (Node 20: 0.4 ms).
 const setFlagsFromString = (flags: string): void => {
   process.getBuiltinModule('node:v8').setFlagsFromString(flags)
 }
