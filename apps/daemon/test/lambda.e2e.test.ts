@@ -26,14 +26,16 @@ describe('the daemon entry under Lambda', () => {
 
   it('exits within the SHUTDOWN deadline while file reads hang in the threadpool (a hung mount)', async () => {
     await using dir = await tempDir()
-    // Three of the four threadpool threads block opening a FIFO nobody writes to, as reads of a
-    // hung network mount do; the fourth serves the load. node's exit would wait for the three.
+    // Three of the four threadpool threads block opening a FIFO nobody writes to, as file system
+    // calls on a hung network mount do; the fourth serves the load. node's exit would wait for the
+    // three. (fs.open, as the agent's own file access: Node 26 does not list a path-based
+    // fs.readFile among the active resources exit.ts checks.)
     const fifo = dir.file('hung-mount')
     execFileSync('mkfifo', [fifo])
     const preload = dir.file('hang-threadpool.cjs')
     writeFileSync(
       preload,
-      `for (let i = 0; i < 3; i++) require('node:fs').readFile(${JSON.stringify(fifo)}, () => {})\n`,
+      `for (let i = 0; i < 3; i++) require('node:fs').open(${JSON.stringify(fifo)}, () => {})\n`,
     )
     await using lambda = await startFakeLambda({ extensionNames: ['clef-agent.cjs'] })
     await using ext = await startAsExtension(lambda.runtimeApi, undefined, {

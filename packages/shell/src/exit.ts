@@ -6,7 +6,10 @@
 import type { Logger } from '@clef-sh/errors'
 
 // Requests that run on a threadpool thread in a blocking system call: file system calls and the
-// system resolver. (Crypto and zlib jobs also use the pool, but they only compute and end.)
+// system resolver. (Crypto and zlib jobs also use the pool, but they only compute and end.) The
+// agent's own file access (FileHandle, fs.open) shows on every Node; Node 26 no longer lists a
+// path-based fs.readFile or fs.promises.readFile, so such a read by other code in the process is
+// not seen.
 const THREADPOOL_WORK = /^(FSReq|FileHandleCloseReq|GetAddrInfoReqWrap|GetNameInfoReqWrap)/
 const POLL_MS = 20
 // Should the signal's default action somehow not end the process.
