@@ -37,6 +37,16 @@ const setServing = (flag: string, reset: string): void => {
   serving.set(flag, reset)
 }
 
+/** Puts back V8's default of a flag {@link setServing} set; nothing if it is not set. */
+const unsetServing = (flag: string): void => {
+  const reset = serving.get(flag)
+  if (reset === undefined) return
+  setFlagsFromString(reset)
+  serving.delete(flag)
+}
+
+const SMALL_HEAP = '--optimize-for-size'
+
 /** Stops V8 growing the young generation. */
 export const capYoungGenerationFlag = (): void => {
   setServing('--semi-space-growth-factor=1', '--semi-space-growth-factor=2')
@@ -48,15 +58,12 @@ export const capYoungGenerationFlag = (): void => {
  */
 export const smallHeapFlag = (): void => {
   // The flag implies --max-semi-space-size=1 (Node 20 and 24), which must go back too.
-  setServing('--optimize-for-size', '--no-optimize-for-size --max-semi-space-size=0')
+  setServing(SMALL_HEAP, '--no-optimize-for-size --max-semi-space-size=0')
 }
 
 /** Puts V8's default sizing back (see {@link smallHeapFlag}). */
 export const normalHeapFlag = (): void => {
-  const reset = serving.get('--optimize-for-size')
-  if (reset === undefined) return
-  setFlagsFromString(reset)
-  serving.delete('--optimize-for-size')
+  unsetServing(SMALL_HEAP)
 }
 
 /**

@@ -10,6 +10,10 @@ import { describe, expect, it } from 'vitest'
 const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm')).href
 const MODULE = new URL('./young-generation.ts', import.meta.url).href
 
+/** Runs the ES module `script` in a fresh Node process (with tsx); resolves what it wrote to stdout. */
+const runFresh = (script: string): string =>
+  execFileSync(process.execPath, ['--import', TSX, '--input-type=module', '-e', script], { encoding: 'utf8' })
+
 /** Young generation size (MiB) after a burst, then after a worker thread starts and another burst. */
 const youngAfterBursts = (capped: boolean): { first: number; second: number } => {
   const script = `
@@ -34,10 +38,7 @@ burst()
 process.stdout.write(JSON.stringify({ first, second: young() }))
 await worker.terminate()
 `
-  const out = execFileSync(process.execPath, ['--import', TSX, '--input-type=module', '-e', script], {
-    encoding: 'utf8',
-  })
-  return JSON.parse(out) as { first: number; second: number }
+  return JSON.parse(runFresh(script)) as { first: number; second: number }
 }
 
 describe('capYoungGeneration', () => {
@@ -73,10 +74,7 @@ for (let i = 0; i < 6e6; i++) {
 }
 process.stdout.write(String(peak))
 `
-  const out = execFileSync(process.execPath, ['--import', TSX, '--input-type=module', '-e', script], {
-    encoding: 'utf8',
-  })
-  return Number(out)
+  return Number(runFresh(script))
 }
 
 describe('collectAndSizeHeap', () => {
